@@ -1,0 +1,70 @@
+import type { Clock } from '../engine/clock';
+import type { Logger, Pipeline } from '../engine/pipeline';
+import type { RateLimiter } from '../engine/rate-limiter';
+import type { RetryPolicy } from '../engine/retry';
+import type { TokenCache } from '../engine/token-cache';
+import type { TokenStore } from '../engine/token-store';
+import type { Notification } from '../model/notification';
+import type { SendResult } from '../model/send-result';
+import type { Transport } from '../transport/transport';
+
+/** Every channel config has a `type` and may override the upstream origin (proxy for trusted IPs). */
+export interface BaseChannelConfig {
+  type: string;
+  /** Upstream origin (default: the official one). Point it at a fixed-IP reverse proxy to satisfy WeCom's trusted-IP rule. */
+  baseUrl?: string;
+  /** Per-request timeout in ms. */
+  timeoutMs?: number;
+}
+
+export interface HealthStatus {
+  ok: boolean;
+  /** Short human-readable state, e.g. `token ok`, `用户未登录`, `client online`. */
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Channel<N extends Notification<any, any> = Notification> {
+  readonly type: string;
+  send(notification: N): Promise<SendResult>;
+  /** A harmless probe of the credentials (no visible message), for health checks and credential tests. */
+  check(): Promise<HealthStatus>;
+}
+
+/** Optional collaborators a host hands to `createChannel`. Every one has a working default. */
+export interface ChannelDeps {
+  transport?: Transport;
+  clock?: Clock;
+  tokenStore?: TokenStore;
+  rateLimiter?: RateLimiter;
+  retry?: Partial<RetryPolicy>;
+  logger?: Logger;
+  /** Randomness for backoff jitter (tests pin it). */
+  random?: () => number;
+}
+
+/** What a channel definition gets to build its client: everything resolved, nothing optional. */
+export interface ChannelContext {
+  transport: Transport;
+  clock: Clock;
+  tokens: TokenCache;
+  limiter: RateLimiter;
+  retry: RetryPolicy;
+  logger?: Logger;
+  /** Builds the channel's pipeline with a redactor that knows the channel's secrets. */
+  pipeline(channel: string, secrets: Array<string | undefined>): Pipeline;
+}
+
+/**
+ * One definition per channel: its config check, its limits and its client factory. Hosts read
+ * the limits from here (n8n field hints, docs) instead of restating them.
+ */
+export interface ChannelDefinition<C extends BaseChannelConfig = BaseChannelConfig, Ch extends Channel<any> = Channel<any>> {
+  type: C['type'];
+  displayName: string;
+  defaultBaseUrl: string;
+  limits: Readonly<Record<string, number>>;
+  /** Throws a validation NotifyError naming the bad field. Returns the normalised config. */
+  validateConfig(config: C): C;
+  create(config: C, ctx: ChannelContext): Ch;
+}

@@ -1,0 +1,77 @@
+import { systemClock } from './engine/clock';
+import { Pipeline } from './engine/pipeline';
+import { MemoryRateLimiter, type RateLimiter } from './engine/rate-limiter';
+import { Redactor } from './engine/redact';
+import { defaultRetryPolicy } from './engine/retry';
+import { TokenCache } from './engine/token-cache';
+import { MemoryTokenStore, type TokenStore } from './engine/token-store';
+import { validationError } from './model/notify-error';
+import { channelDefinitions, type ChannelConfig, type ChannelFor, type ChannelType } from './channels/registry';
+import type { ChannelContext, ChannelDeps } from './channels/types';
+import type { Transport } from './transport/transport';
+
+// Process-wide defaults, so two channels for the same app share one token and one pace.
+const defaultTokenStore = new MemoryTokenStore();
+const defaultLimiter = new MemoryRateLimiter(systemClock);
+const tokenCaches = new WeakMap<TokenStore, TokenCache>();
+let defaultTransport: Transport | undefined;
+
+function sharedTransport(): Transport {
+  if (!defaultTransport) {
+    // Loaded lazily: hosts that bring their own transport (n8n) never load axios.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AxiosTransport } = require('./transport/axios-transport') as typeof import('./transport/axios-transport');
+    defaultTransport = new AxiosTransport();
+  }
+  return defaultTransport;
+}
+
+function tokenCacheFor(store: TokenStore, deps: ChannelDeps): TokenCache {
+  if (deps.clock) return new TokenCache(store, deps.clock);
+  let cache = tokenCaches.get(store);
+  if (!cache) {
+    cache = new TokenCache(store, systemClock);
+    tokenCaches.set(store, cache);
+  }
+  return cache;
+}
+
+/** Resolves the optional deps into a full context. Hosts can build it once and reuse it. */
+export function createChannelContext(deps: ChannelDeps = {}): ChannelContext {
+  const clock = deps.clock ?? systemClock;
+  const transport = deps.transport ?? sharedTransport();
+  const limiter: RateLimiter = deps.rateLimiter ?? (deps.clock ? new MemoryRateLimiter(clock) : defaultLimiter);
+  const tokens = tokenCacheFor(deps.tokenStore ?? defaultTokenStore, deps);
+  const retry = { ...defaultRetryPolicy, ...deps.retry };
+  return {
+    transport,
+    clock,
+    tokens,
+    limiter,
+    retry,
+    logger: deps.logger,
+    pipeline: (channel, secrets) =>
+      new Pipeline({ channel, transport, clock, limiter, retry, logger: deps.logger, redactor: new Redactor(secrets), random: deps.random }),
+  };
+}
+
+/**
+ * Builds a channel client from its config. The `type` picks the channel; everything else in
+ * `deps` is optional (transport, clock, token store, rate limiter, retry policy, logger).
+ */
+export function createChannel<C extends ChannelConfig>(config: C, deps: ChannelDeps | ChannelContext = {}): ChannelFor<C> {
+  const type = (config as { type?: unknown })?.type;
+  if (typeof type !== 'string' || !(type in channelDefinitions)) {
+    throw validationError(String(type ?? 'unknown'), 'INVALID_CONFIG', `unknown channel type "${String(type)}"`, `Use one of: ${Object.keys(channelDefinitions).join(', ')}.`);
+  }
+  const definition = channelDefinitions[type as ChannelType] as unknown as {
+    validateConfig(c: C): C;
+    create(c: C, ctx: ChannelContext): ChannelFor<C>;
+  };
+  const ctx = isContext(deps) ? deps : createChannelContext(deps);
+  return definition.create(definition.validateConfig(config), ctx);
+}
+
+function isContext(deps: ChannelDeps | ChannelContext): deps is ChannelContext {
+  return typeof (deps as ChannelContext).pipeline === 'function';
+}

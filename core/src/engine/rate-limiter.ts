@@ -1,0 +1,58 @@
+import type { Clock } from './clock';
+
+/** At most `limit` calls per `windowMs` for one key (a robot key, an app token, ...). */
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * Paces calls per key instead of failing them. A shared implementation (Redis) makes the limit
+ * hold across processes; the in-memory one serves a single process.
+ */
+export interface RateLimiter {
+  /** Resolves when a call may start; never rejects because of the limit. */
+  acquire(key: string, rule: RateRule): Promise<void>;
+  /** The upstream said "too many calls": hold every call on `key` until `untilMs` (epoch ms). */
+  block(key: string, untilMs: number): Promise<void>;
+}
+
+interface KeyState {
+  starts: number[];
+  blockedUntil: number;
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly keys = new Map<string, KeyState>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async acquire(key: string, rule: RateRule): Promise<void> {
+    const state = this.state(key);
+    for (;;) {
+      const now = this.clock.now();
+      while (state.starts.length > 0 && state.starts[0] <= now - rule.windowMs) state.starts.shift();
+      const waitBlocked = state.blockedUntil - now;
+      if (waitBlocked <= 0 && state.starts.length < rule.limit) {
+        state.starts.push(now);
+        return;
+      }
+      const waitWindow = state.starts.length >= rule.limit ? state.starts[0] + rule.windowMs - now : 0;
+      await this.clock.sleep(Math.max(waitBlocked, waitWindow, 1));
+    }
+  }
+
+  async block(key: string, untilMs: number): Promise<void> {
+    const state = this.state(key);
+    state.blockedUntil = Math.max(state.blockedUntil, untilMs);
+  }
+
+  private state(key: string): KeyState {
+    let state = this.keys.get(key);
+    if (!state) {
+      state = { starts: [], blockedUntil: 0 };
+      this.keys.set(key, state);
+    }
+    return state;
+  }
+}
