@@ -1,13 +1,8 @@
 /**
  * Fast suites (everything except the real n8n host, which has its own config).
- * Run with `npm test`; the ESM project (NestJS 12 is ESM-only) needs --experimental-vm-modules,
- * which the npm script sets.
+ * `npm test` sets --experimental-vm-modules: NestJS 12 is ESM-only, so the nest and gateway
+ * projects run as ESM and load the built core (core/dist, built by `pretest`).
  */
-const coreMapper = {
-  '^@wxnotify/core$': '<rootDir>/core/src/index.ts',
-  '^@wxnotify/core/axios$': '<rootDir>/core/src/transport/axios-transport.ts',
-};
-
 const cjsProject = (name, roots) => ({
   displayName: name,
   testEnvironment: 'node',
@@ -15,12 +10,34 @@ const cjsProject = (name, roots) => ({
   roots,
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
-  moduleNameMapper: coreMapper,
+  moduleNameMapper: {
+    '^@wxnotify/core$': '<rootDir>/core/src/index.ts',
+    '^@wxnotify/core/axios$': '<rootDir>/core/src/transport/axios-transport.ts',
+  },
+});
+
+const esmProject = (name, roots, tsconfig) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  roots,
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig, useESM: true }] },
+  moduleNameMapper: {
+    '^@wxnotify/core$': '<rootDir>/core/dist/index.js',
+    '^@wxnotify/core/axios$': '<rootDir>/core/dist/transport/axios-transport.js',
+    '^@wxnotify/nestjs$': '<rootDir>/nest-module/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
 });
 
 module.exports = {
   testTimeout: 30000,
   projects: [
     cjsProject('core', ['<rootDir>/test/core']),
+    cjsProject('nodes', ['<rootDir>/test/nodes']),
+    esmProject('nest', ['<rootDir>/test/nest'], '<rootDir>/test/nest/tsconfig.json'),
+    esmProject('gateway', ['<rootDir>/test/gateway'], '<rootDir>/test/gateway/tsconfig.json'),
   ],
 };
