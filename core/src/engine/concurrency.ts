@@ -24,7 +24,7 @@ export async function mapSettled<T, R>(
   return results;
 }
 
-/** Like `mapSettled` but rejects with the first failure (after the in-flight calls settle). */
+/** Like `mapSettled` (every item runs) but rejects with the first failure once all have settled. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const settled = await mapSettled(items, limit, fn);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
