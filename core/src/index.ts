@@ -7,6 +7,7 @@ export * from './engine/token-cache';
 export * from './engine/rate-limiter';
 export * from './engine/retry';
 export * from './engine/split';
+export * from './engine/render';
 export * from './engine/redact';
 export * from './engine/json';
 export * from './engine/concurrency';

@@ -9,6 +9,9 @@ import {
   mapSettled,
   parseJsonLossless,
   redactUrl,
+  markdownToText,
+  htmlToText,
+  withTitle,
   type Outcome,
 } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
@@ -180,5 +183,18 @@ describe('Pipeline over real HTTP', () => {
     const stats = new SendStats();
     await expect(pipeline.call(spec('/d'), stats)).rejects.toMatchObject({ code: 404, retryable: false });
     expect(stats.requests).toBe(1);
+  });
+});
+
+describe('render helpers', () => {
+  it('turns markdown into readable text', () => {
+    const md = '# CPU alert\n> host **db-1** at <font color="warning">93%</font>\n- see [dashboard](https://grafana.local/d/1)\n```\nload 4.2\n```';
+    expect(markdownToText(md)).toBe('CPU alert\nhost db-1 at 93%\n• see dashboard (https://grafana.local/d/1)\nload 4.2');
+  });
+
+  it('turns html into text and leads with the title per format', () => {
+    expect(htmlToText('<p>Backup <b>done</b></p><p>a &amp; b</p>')).toBe('Backup done\na & b');
+    expect(withTitle('body', 'Title', 'markdown')).toBe('**Title**\nbody');
+    expect(withTitle('body', 'Title', 'text')).toBe('Title\nbody');
   });
 });
