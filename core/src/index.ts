@@ -20,6 +20,7 @@ export * from './channels/registry';
 export * from './create-channel';
 export * from './channels/wecom-app';
 export * from './channels/wecom-bot';
+export * from './channels/wecom-callback';
 export * from './channels/wxpusher';
 export * from './channels/gewechat';
 export * from './channels/wecom-hook';
