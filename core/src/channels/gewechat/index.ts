@@ -1,26 +1,35 @@
-// Placeholder: replaced by the real channel implementation.
-import type { Notification } from '../../model/notification';
-import type { SendResult } from '../../model/send-result';
-import { validationError } from '../../model/notify-error';
-import type { BaseChannelConfig, Channel, ChannelDefinition, HealthStatus } from '../types';
+import type { ChannelDefinition } from '../types';
+import { GewechatClient, type GewechatChannel } from './client';
+import { GEWECHAT_DEFAULT_RATE, validateGewechatConfig, type GewechatConfig } from './config';
 
-export interface GewechatConfig extends BaseChannelConfig {
-  type: 'gewechat';
-}
+export type { GewechatConfig } from './config';
+export { GEWECHAT_DEFAULT_RATE, GEWECHAT_TOKEN_HEADER } from './config';
+export type { GewechatChannel, GewechatContacts, GewechatSendDetails, GewechatSentMessage } from './client';
+export type { GewechatMessageType, GewechatNotification, GewechatOptions, GewechatRecipients } from './message';
+export { gewechatErrorTable } from './errors';
+export {
+  parseGewechatCallback,
+  GewechatCallbackInbox,
+  type GewechatCallbackEvent,
+  type GewechatCallbackReceipt,
+  type GewechatMessageEvent,
+  type GewechatOtherEvent,
+  type GewechatProbeEvent,
+} from './callbacks';
 
-export interface GewechatChannel extends Channel<Notification> {}
-
+/**
+ * Personal WeChat through a gewechat-compatible server. The original gewechat project is
+ * unmaintained (2025-04); any server that keeps its API works.
+ */
 export const gewechatDefinition: ChannelDefinition<GewechatConfig, GewechatChannel> = {
   type: 'gewechat',
-  displayName: 'Gewechat',
+  displayName: 'Personal WeChat (gewechat)',
   defaultBaseUrl: '',
-  limits: {},
-  validateConfig: (config) => config,
-  create: () => ({
-    type: 'gewechat',
-    send: async (): Promise<SendResult> => {
-      throw validationError('gewechat', 'NOT_IMPLEMENTED', 'channel not implemented yet');
-    },
-    check: async (): Promise<HealthStatus> => ({ ok: false, message: 'not implemented' }),
-  }),
+  limits: {
+    messagesPerWindow: GEWECHAT_DEFAULT_RATE.limit,
+    windowMs: GEWECHAT_DEFAULT_RATE.windowMs,
+    contactsTimeoutMs: 60_000,
+  },
+  validateConfig: validateGewechatConfig,
+  create: (config, ctx) => new GewechatClient(config, ctx),
 };

@@ -1,0 +1,154 @@
+import { idToString } from '../../engine/json';
+import type { Pipeline } from '../../engine/pipeline';
+import { isNotifyError, NotifyError } from '../../model/notify-error';
+import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
+import type { Channel, ChannelContext, HealthStatus } from '../types';
+import type { GewechatConfig } from './config';
+import { parseGewechatResponse } from './errors';
+import { planGewechatSend, type GewechatNotification } from './message';
+
+/** One delivered message; ids are strings because they are 64-bit. */
+export interface GewechatSentMessage {
+  toWxid: string;
+  newMsgId?: string;
+  msgId?: string;
+  createTime?: number;
+  type?: number;
+}
+
+export interface GewechatSendDetails {
+  /** Ids of the first delivered message (the common single-recipient case). */
+  newMsgId?: string;
+  msgId?: string;
+  messages: GewechatSentMessage[];
+}
+
+export interface GewechatContacts {
+  friends: string[];
+  chatrooms: string[];
+  ghs: string[];
+}
+
+export interface GewechatChannel extends Channel<GewechatNotification> {
+  readonly type: 'gewechat';
+  send(notification: GewechatNotification): Promise<SendResult & { details: GewechatSendDetails }>;
+  /** `{ok:false, message:'用户未登录'}` when the account is offline. */
+  check(): Promise<HealthStatus>;
+  isOnline(): Promise<boolean>;
+  /** `cached: true` uses the server's 10-minute cache (fast); otherwise a full, slow fetch. */
+  fetchContacts(options?: { cached?: boolean }): Promise<GewechatContacts>;
+  /** Registers the URL the server posts callbacks to (the server then sends a `testMsg` probe). */
+  setCallback(callbackUrl: string): Promise<void>;
+}
+
+const CONTACTS_TIMEOUT_MS = 60_000;
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function sentMessage(toWxid: string, data: unknown): GewechatSentMessage {
+  const d = record(data);
+  const createTime = Number(d.createTime);
+  const type = Number(d.type);
+  return {
+    toWxid: typeof d.toWxid === 'string' ? d.toWxid : toWxid,
+    newMsgId: idToString(d.newMsgId),
+    msgId: idToString(d.msgId),
+    ...(Number.isFinite(createTime) && d.createTime !== undefined ? { createTime } : {}),
+    ...(Number.isFinite(type) && d.type !== undefined ? { type } : {}),
+  };
+}
+
+export class GewechatClient implements GewechatChannel {
+  readonly type = 'gewechat' as const;
+  private readonly pipeline: Pipeline;
+
+  constructor(
+    private readonly config: GewechatConfig,
+    ctx: ChannelContext,
+  ) {
+    this.pipeline = ctx.pipeline('gewechat', [config.token]);
+  }
+
+  async send(notification: GewechatNotification): Promise<SendResult & { details: GewechatSendDetails }> {
+    const plan = planGewechatSend(notification);
+    const stats = new SendStats();
+    const messages: GewechatSentMessage[] = [];
+    const partialFailures: PartialFailure[] = [];
+    let firstError: NotifyError | undefined;
+    // One recipient after the other: a personal account should not burst.
+    for (const toWxid of plan.recipients) {
+      try {
+        const data = await this.call(`message/${plan.type}`, plan.path, { appId: this.config.appId, toWxid, ...plan.body }, stats, true);
+        messages.push(sentMessage(toWxid, data));
+      } catch (error) {
+        if (!isNotifyError(error)) throw error;
+        firstError ??= error;
+        partialFailures.push({ target: 'wxid', id: toWxid, reason: error.upstreamMessage, code: error.code });
+      }
+    }
+    const details: GewechatSendDetails = { newMsgId: messages[0]?.newMsgId, msgId: messages[0]?.msgId, messages };
+    const result = buildResult('gewechat', stats, {
+      messageIds: messages.map((m) => m.newMsgId ?? m.msgId ?? '').filter((id) => id !== ''),
+      batches: plan.recipients.length,
+      partialFailures,
+      details,
+    }) as SendResult & { details: GewechatSendDetails };
+    if (messages.length === 0 && firstError) throw firstError.withPartial(result);
+    return result;
+  }
+
+  async isOnline(): Promise<boolean> {
+    const data = await this.call('login/checkOnline', '/login/checkOnline', { appId: this.config.appId }, new SendStats());
+    return data === true || data === 'true';
+  }
+
+  async check(): Promise<HealthStatus> {
+    try {
+      const online = await this.isOnline();
+      return online
+        ? { ok: true, message: 'online', details: { appId: this.config.appId } }
+        : { ok: false, message: '用户未登录', details: { appId: this.config.appId, hint: 'The WeChat account is offline: scan the login QR code on the gewechat server again.' } };
+    } catch (error) {
+      if (!isNotifyError(error)) throw error;
+      return { ok: false, message: error.message, details: { code: error.code, kind: error.kind, hint: error.hint } };
+    }
+  }
+
+  async fetchContacts(options: { cached?: boolean } = {}): Promise<GewechatContacts> {
+    const path = options.cached ? '/contacts/fetchContactsListCache' : '/contacts/fetchContactsList';
+    const data = record(await this.call(`contacts/${options.cached ? 'cached' : 'fetch'}`, path, { appId: this.config.appId }, new SendStats(), false, CONTACTS_TIMEOUT_MS));
+    return { friends: strings(data.friends), chatrooms: strings(data.chatrooms), ghs: strings(data.ghs) };
+  }
+
+  async setCallback(callbackUrl: string): Promise<void> {
+    if (typeof callbackUrl !== 'string' || !/^https?:\/\/\S+$/i.test(callbackUrl)) {
+      throw new NotifyError({ channel: 'gewechat', code: 'INVALID_CALLBACK_URL', kind: 'validation', retryable: false, message: 'callbackUrl must be an http(s) URL the gewechat server can reach' });
+    }
+    await this.call('tools/setCallback', '/tools/setCallback', { token: this.config.token, callbackUrl }, new SendStats());
+  }
+
+  private call(operation: string, path: string, body: Record<string, unknown>, stats: SendStats, paced = false, timeoutMs?: number): Promise<unknown> {
+    const { baseUrl, tokenHeader, token, rateLimit, appId } = this.config;
+    return this.pipeline.call(
+      {
+        operation,
+        rate: paced && rateLimit ? { key: `gewechat:${baseUrl}:${appId}`, rule: rateLimit } : undefined,
+        build: () => ({
+          method: 'POST',
+          url: `${baseUrl}${path}`,
+          headers: { 'content-type': 'application/json', [tokenHeader ?? 'X-GEWE-TOKEN']: token },
+          body: JSON.stringify(body),
+          ...(timeoutMs ? { timeoutMs: Math.max(timeoutMs, this.config.timeoutMs ?? 0) } : this.config.timeoutMs ? { timeoutMs: this.config.timeoutMs } : {}),
+        }),
+        parse: (res) => parseGewechatResponse(this.pipeline, operation, res),
+      },
+      stats,
+    );
+  }
+}
