@@ -10,6 +10,7 @@ export * from './engine/split';
 export * from './engine/render';
 export * from './engine/redact';
 export * from './engine/json';
+export * from './engine/dedupe';
 export * from './engine/concurrency';
 export * from './engine/error-table';
 export * from './engine/pipeline';
