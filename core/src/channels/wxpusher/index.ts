@@ -1,26 +1,31 @@
-// Placeholder: replaced by the real channel implementation.
-import type { Notification } from '../../model/notification';
-import type { SendResult } from '../../model/send-result';
-import { validationError } from '../../model/notify-error';
-import type { BaseChannelConfig, Channel, ChannelDefinition, HealthStatus } from '../types';
+import type { Channel, ChannelDefinition } from '../types';
+import { WxPusherClient } from './client';
+import { validateWxPusherConfig, type WxPusherConfig } from './config';
+import { WXPUSHER_DEFAULT_BASE_URL, wxPusherLimits } from './limits';
+import type { WxPusherManagement } from './management';
+import type { WxPusherNotification } from './plan';
 
-export interface WxPusherConfig extends BaseChannelConfig {
-  type: 'wxpusher';
+export type { WxPusherConfig, WxPusherRecipients, WxPusherOptions } from './config';
+export type { WxPusherNotification, WxPusherContentType } from './plan';
+export type { WxPusherSendDetails } from './client';
+export type { WxPusherSendRecord } from './records';
+export type { WxPusherQrCode, WxPusherQrCodeRequest, WxPusherUser, WxPusherUserPage, WxPusherUserQuery } from './management';
+export { wxPusherErrorTable } from './errors';
+export { wxPusherLimits, WXPUSHER_DEFAULT_BASE_URL } from './limits';
+export * from './callbacks';
+
+/** A WxPusher channel: `send`/`check` plus the management API methods. */
+export interface WxPusherChannel
+  extends Channel<WxPusherNotification>,
+    Pick<WxPusherManagement, 'querySendStatus' | 'createQrCode' | 'queryScanUid' | 'listUsers' | 'removeFollower' | 'blockFollower' | 'unblockFollower'> {
+  readonly type: 'wxpusher';
 }
-
-export interface WxPusherChannel extends Channel<Notification> {}
 
 export const wxPusherDefinition: ChannelDefinition<WxPusherConfig, WxPusherChannel> = {
   type: 'wxpusher',
   displayName: 'WxPusher',
-  defaultBaseUrl: '',
-  limits: {},
-  validateConfig: (config) => config,
-  create: () => ({
-    type: 'wxpusher',
-    send: async (): Promise<SendResult> => {
-      throw validationError('wxpusher', 'NOT_IMPLEMENTED', 'channel not implemented yet');
-    },
-    check: async (): Promise<HealthStatus> => ({ ok: false, message: 'not implemented' }),
-  }),
+  defaultBaseUrl: WXPUSHER_DEFAULT_BASE_URL,
+  limits: wxPusherLimits,
+  validateConfig: validateWxPusherConfig,
+  create: (config, ctx) => new WxPusherClient(config, ctx.pipeline('wxpusher', [config.appToken, ...[config.spt ?? []].flat()]), ctx.clock),
 };
