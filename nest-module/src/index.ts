@@ -1,0 +1,14 @@
+export { NotifyModule } from './notify.module.js';
+export { NOTIFY_MODULE_OPTIONS, NOTIFY_OPTIONS_TYPE, NOTIFY_ASYNC_OPTIONS_TYPE } from './notify.module-definition.js';
+export { NotifyService, describeError } from './notify.service.js';
+export { Notify, ROUTE_NAMESPACES, ERROR_NAMESPACES, type NotifyRouteOptions } from './notify.decorator.js';
+export { NotifyInterceptor } from './notify.interceptor.js';
+export type { NotifyModuleOptions, NotifyEventRule, NotifyMessage } from './notify.options.js';
+export type { NotifyStats } from './notify.stats.js';
+export type { NotifyDispatcher } from './notify.dispatcher.js';
+export { NotifyConfigError, type NotifyRuntime } from './notify.runtime.js';
+export { NOTIFY_RUNTIME, NOTIFY_DISPATCHER } from './notify.constants.js';
+export { NotifyEventsBridge, EVENT_NAMESPACES } from './events/notify-events.bridge.js';
+export { NotifyHealthIndicator, type NotifyHealthOptions } from './health/notify-health.indicator.js';
+export { compileTemplate, capBytes, TemplateError, type CompiledTemplate } from './template/template.js';
+export type { NotifyQueueOptions, NotifyRedisConnection } from './queue/queue.options.js';

@@ -1,0 +1,53 @@
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import type { Notification } from '@wxnotify/core';
+import { NOTIFY_METADATA } from './notify.constants.js';
+import { NotifyInterceptor } from './notify.interceptor.js';
+import { compileTemplate, type CompiledTemplate } from './template/template.js';
+
+/** Namespaces a route template may read. */
+export const ROUTE_NAMESPACES = ['result', 'body', 'params', 'query'] as const;
+/** Namespaces an `onError` template may read (no result: the handler threw). */
+export const ERROR_NAMESPACES = ['error', 'body', 'params', 'query'] as const;
+
+export interface NotifyRouteOptions {
+  /** Content template, e.g. `新用户已加入：{{result.username}}`. */
+  template: string;
+  /** Title template (textcard, markdown heading...). */
+  title?: string;
+  /** Channel name from the module options; default: `defaultChannel`. */
+  channel?: string;
+  format?: Notification['format'];
+  /** Channel-specific recipients, passed to the core unchanged. */
+  to?: Notification['to'];
+  /** Channel-specific message type, e.g. `textcard` or `markdown_v2`. */
+  type?: string;
+  url?: string;
+  options?: Notification['options'];
+  /** Also notify when the handler throws (`{{error.message}}`, `{{error.status}}`). Off by default. */
+  onError?: { template: string; title?: string; channel?: string };
+}
+
+export interface CompiledNotifyRoute {
+  readonly options: NotifyRouteOptions;
+  readonly content: CompiledTemplate;
+  readonly title?: CompiledTemplate;
+  readonly errorContent?: CompiledTemplate;
+  readonly errorTitle?: CompiledTemplate;
+}
+
+/**
+ * Notify after the handler succeeded. Templates are compiled here, so a bad placeholder fails at
+ * start-up. The decorator also binds `NotifyInterceptor`; binding the interceptor globally as
+ * well is harmless (each request is dispatched once).
+ */
+export function Notify(templateOrOptions: string | NotifyRouteOptions): MethodDecorator & ClassDecorator {
+  const options = typeof templateOrOptions === 'string' ? { template: templateOrOptions } : templateOrOptions;
+  const compiled: CompiledNotifyRoute = {
+    options,
+    content: compileTemplate(options.template, ROUTE_NAMESPACES),
+    title: options.title !== undefined ? compileTemplate(options.title, ROUTE_NAMESPACES) : undefined,
+    errorContent: options.onError ? compileTemplate(options.onError.template, ERROR_NAMESPACES) : undefined,
+    errorTitle: options.onError?.title !== undefined ? compileTemplate(options.onError.title, ERROR_NAMESPACES) : undefined,
+  };
+  return applyDecorators(SetMetadata(NOTIFY_METADATA, compiled), UseInterceptors(NotifyInterceptor));
+}

@@ -1,0 +1,50 @@
+import { Logger, Module } from '@nestjs/common';
+import { NOTIFY_DISPATCHER, NOTIFY_RUNTIME, NOTIFY_WORKER } from './notify.constants.js';
+import type { NotifyDispatcher } from './notify.dispatcher.js';
+import { NOTIFY_MODULE_OPTIONS, NotifyConfigurableModule } from './notify.module-definition.js';
+import type { NotifyModuleOptions } from './notify.options.js';
+import { createNotifyRuntime, type NotifyRuntime } from './notify.runtime.js';
+import { NotifyService } from './notify.service.js';
+import { NotifyInterceptor } from './notify.interceptor.js';
+import { NotifyEventsBridge } from './events/notify-events.bridge.js';
+import { NotifyHealthIndicator } from './health/notify-health.indicator.js';
+
+const runtimeProvider = {
+  provide: NOTIFY_RUNTIME,
+  inject: [NOTIFY_MODULE_OPTIONS],
+  useFactory: (options: NotifyModuleOptions): NotifyRuntime => createNotifyRuntime(options, new Logger('NotifyModule')),
+};
+
+/** Queue mode loads BullMQ only when configured, so it stays an optional peer. */
+const dispatcherProvider = {
+  provide: NOTIFY_DISPATCHER,
+  inject: [NOTIFY_RUNTIME],
+  useFactory: async (runtime: NotifyRuntime): Promise<NotifyDispatcher | null> => {
+    const queue = runtime.options.queue;
+    if (!queue || queue.producer === false) return null;
+    const { BullMqDispatcher } = await import('./queue/bullmq.dispatcher.js');
+    return new BullMqDispatcher(queue);
+  },
+};
+
+/** `queue.worker: true` runs a queue worker inside this application. */
+const workerProvider = {
+  provide: NOTIFY_WORKER,
+  inject: [NOTIFY_MODULE_OPTIONS],
+  useFactory: async (options: NotifyModuleOptions) => {
+    if (!options.queue?.worker) return null;
+    const { startNotifyWorker } = await import('./queue/notify-worker.js');
+    const handle = await startNotifyWorker(options, new Logger('NotifyWorker'));
+    return { handle, onApplicationShutdown: () => handle.close() };
+  },
+};
+
+/**
+ * `NotifyModule.forRoot({ channels, defaultChannel })` or `forRootAsync({ imports, useFactory, inject })`.
+ * Pass `isGlobal: true` to use NotifyService everywhere without importing the module again.
+ */
+@Module({
+  providers: [runtimeProvider, dispatcherProvider, workerProvider, NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator],
+  exports: [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NOTIFY_RUNTIME],
+})
+export class NotifyModule extends NotifyConfigurableModule {}

@@ -1,0 +1,82 @@
+import { isNotifyError, type SendResult } from '@wxnotify/core';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { NotifyModuleOptions } from '../notify.options.js';
+import { createNotifyRuntime, type NotifyRuntime, type RuntimeLogger } from '../notify.runtime.js';
+import { describeError } from '../notify.service.js';
+import { resolveQueueOptions, type NotifyJobData, type ResolvedQueueOptions } from './queue.options.js';
+import { RedisRateLimiter } from './redis-rate-limiter.js';
+import { RedisTokenStore } from './redis-token-store.js';
+
+export interface NotifyWorkerHandle {
+  readonly worker: Worker<NotifyJobData>;
+  readonly runtime: NotifyRuntime;
+  close(): Promise<void>;
+}
+
+/** What a job returns: enough to audit, nothing secret. */
+export interface NotifyJobResult {
+  duplicate: boolean;
+  messageIds: string[];
+  parts: number;
+}
+
+/**
+ * Starts a queue worker: channels built by the core with a Redis token store (one token per app
+ * across every worker) and a Redis rate limiter (limits hold across workers). Each job is marked
+ * "delivered" in Redis right after the upstream accepted it, so a retry of the same job id (a
+ * worker killed before acking) is not delivered twice. Works with or without NestJS.
+ */
+export async function startNotifyWorker(options: NotifyModuleOptions, logger?: RuntimeLogger): Promise<NotifyWorkerHandle> {
+  if (!options.queue) throw new Error('startNotifyWorker needs the `queue` option');
+  const queue = resolveQueueOptions(options.queue);
+  const redis = new Redis({ ...queue.connection, maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', () => undefined);
+  const runtime = createNotifyRuntime(
+    {
+      ...options,
+      deps: {
+        ...options.deps,
+        tokenStore: options.deps?.tokenStore ?? new RedisTokenStore(redis, { prefix: queue.prefix }),
+        rateLimiter: options.deps?.rateLimiter ?? new RedisRateLimiter(redis, { prefix: queue.prefix }),
+      },
+    },
+    logger,
+  );
+  const worker = new Worker<NotifyJobData, NotifyJobResult>(queue.name, (job) => processJob(job, runtime, redis, queue), {
+    connection: { ...queue.connection, maxRetriesPerRequest: null },
+    prefix: queue.prefix,
+    concurrency: queue.concurrency,
+    lockDuration: queue.lockDurationMs,
+    stalledInterval: queue.stalledIntervalMs,
+    maxStalledCount: 2,
+  });
+  worker.on('error', (error) => logger?.warn(`worker connection: ${error.message}`));
+  worker.on('failed', (job, error) => logger?.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
+  return {
+    worker,
+    runtime,
+    async close() {
+      await worker.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+async function processJob(job: Job<NotifyJobData>, runtime: NotifyRuntime, redis: Redis, queue: ResolvedQueueOptions): Promise<NotifyJobResult> {
+  const deliveredKey = `${queue.prefix}:delivered:${queue.name}:${job.id}`;
+  if (await redis.exists(deliveredKey)) return { duplicate: true, messageIds: [], parts: 0 };
+  const channel = runtime.channels.get(job.data.channel);
+  if (!channel) throw new UnrecoverableError(`unknown channel "${job.data.channel}"`);
+  let result: SendResult;
+  try {
+    result = await channel.send(job.data.notification);
+  } catch (error) {
+    // Job errors are stored in Redis: only redacted text goes there.
+    const message = describeError(error);
+    if (isNotifyError(error) && !error.retryable) throw new UnrecoverableError(message);
+    throw new Error(message);
+  }
+  await redis.set(deliveredKey, '1', 'PX', queue.deliveredMarkTtlMs);
+  return { duplicate: false, messageIds: result.messageIds, parts: result.parts };
+}
