@@ -1,26 +1,20 @@
-// Placeholder: replaced by the real channel implementation.
-import type { Notification } from '../../model/notification';
-import type { SendResult } from '../../model/send-result';
-import { validationError } from '../../model/notify-error';
-import type { BaseChannelConfig, Channel, ChannelDefinition, HealthStatus } from '../types';
+import type { Channel, ChannelDefinition } from '../types';
+import { GatewayClient, type GatewayNotification } from './client';
+import { validateGatewayConfig, type GatewayConfig } from './config';
 
-export interface GatewayConfig extends BaseChannelConfig {
-  type: 'gateway';
+export type { GatewayConfig, GatewayRecipients } from './config';
+export type { GatewayNotification, GatewaySendDetails } from './client';
+export type { GatewayDelivery, GatewayRoute } from './responses';
+
+export interface GatewayChannel extends Channel<GatewayNotification> {
+  readonly type: 'gateway';
 }
-
-export interface GatewayChannel extends Channel<Notification> {}
 
 export const gatewayDefinition: ChannelDefinition<GatewayConfig, GatewayChannel> = {
   type: 'gateway',
-  displayName: 'Gateway',
+  displayName: 'wxnotify gateway',
   defaultBaseUrl: '',
   limits: {},
-  validateConfig: (config) => config,
-  create: () => ({
-    type: 'gateway',
-    send: async (): Promise<SendResult> => {
-      throw validationError('gateway', 'NOT_IMPLEMENTED', 'channel not implemented yet');
-    },
-    check: async (): Promise<HealthStatus> => ({ ok: false, message: 'not implemented' }),
-  }),
+  validateConfig: validateGatewayConfig,
+  create: (config, ctx) => new GatewayClient(config, ctx.pipeline('gateway', [config.code, config.apiKey])),
 };
