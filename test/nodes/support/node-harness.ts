@@ -28,6 +28,8 @@ export interface NodeRunOptions {
 	items?: Array<IDataObject | INodeExecutionData>;
 	continueOnFail?: boolean;
 	staticData?: IDataObject;
+	/** Base of getNodeWebhookUrl() (lifecycle methods register it upstream). */
+	webhookBaseUrl?: string;
 }
 
 const NODE_NAME = 'Node Under Test';
@@ -78,6 +80,7 @@ function additionalData(credentials: Credentials, extra: Partial<IWorkflowExecut
 			return structuredClone(data);
 		},
 		getParentTypes: () => [],
+		isCredentialUsableByNode: () => true,
 		authenticate: async (_creds: unknown, _type: string, requestOptions: unknown) => requestOptions,
 		preAuthentication: async () => undefined,
 		getCredentials: async () => {
@@ -149,8 +152,10 @@ export async function runWebhookMethod(nodeType: INodeType, opts: NodeRunOptions
 	const node = buildNode(nodeType, opts);
 	const workflow = buildWorkflow(nodeType, node, opts.staticData);
 	const webhookData = webhookDataFor(node, nodeType, 'default');
-	const ctx = new HookContext(workflow, node, additionalData(opts.credentials ?? {}), 'trigger', 'activate', webhookData);
-	return await nodeType.webhookMethods![opts.group ?? 'default'][opts.method]!.call(ctx);
+	const extra = opts.webhookBaseUrl ? { webhookBaseUrl: opts.webhookBaseUrl } : {};
+	const ctx = new HookContext(workflow, node, additionalData(opts.credentials ?? {}, extra), 'trigger', 'activate', webhookData);
+	const methods = (nodeType.webhookMethods as Record<string, Record<string, (this: unknown) => Promise<boolean>>>)[opts.group ?? 'default'];
+	return await methods[opts.method].call(ctx);
 }
 
 function webhookDataFor(node: INode, nodeType: INodeType, name: string): IWebhookData {
@@ -213,6 +218,8 @@ export class WebhookHarness {
 	}
 
 	private pendingReturn: WebhookReply['returned'];
+	/** Everything webhook() returned, in arrival order (also for requests the fakes sent). */
+	readonly returns: Array<WebhookReply['returned']> = [];
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const chunks: Buffer[] = [];
@@ -246,6 +253,7 @@ export class WebhookHarness {
 		try {
 			const returned = (await this.nodeType.webhook!.call(ctx)) as WebhookReply['returned'];
 			this.pendingReturn = returned;
+			this.returns.push(returned);
 			if (returned?.noWebhookResponse) return;
 			if (returned?.webhookResponse !== undefined) {
 				res.end(typeof returned.webhookResponse === 'string' ? returned.webhookResponse : JSON.stringify(returned.webhookResponse));
