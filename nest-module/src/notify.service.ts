@@ -127,6 +127,7 @@ export class NotifyService implements OnApplicationShutdown {
       const left = this.running + this.waiting.length;
       this.counters.dropped += left;
       this.abandoned = true;
+      this.running = 0;
       this.waiting.length = 0;
       if (left > 0) this.logger.warn(`${left} notification(s) still pending after ${timeoutMs} ms at shutdown: dropped`);
     }

@@ -1,0 +1,36 @@
+import type { ChannelConfig } from '@wxnotify/core';
+import { envelope, FakeWxPusher } from '../../fakes/wxpusher';
+
+/**
+ * An upstream fake seen through what the Nest tests need: the channel config pointing at it,
+ * what it accepted, and fault injection. Every fake enforces its upstream's documented rules.
+ */
+export interface Target {
+  readonly label: string;
+  readonly config: ChannelConfig;
+  /** Contents the upstream accepted, in order. */
+  delivered(): string[];
+  /** Requests the fake received for message sends (accepted or not). */
+  sendAttempts(): number;
+  fail(count: number): void;
+  hang(count: number): void;
+  /** The upstream's "too many calls" answer on the next send. */
+  rateLimit(count: number): void;
+  close(): Promise<void>;
+}
+
+export async function wxPusherTarget(): Promise<Target> {
+  const fake = await FakeWxPusher.start();
+  return {
+    label: 'wxpusher',
+    config: { type: 'wxpusher', spt: 'SPT_fake_receiver_1', baseUrl: fake.url, timeoutMs: 60_000 } as ChannelConfig,
+    delivered: () => fake.sends.map((s) => String(s.body.content)),
+    sendAttempts: () => fake.requests.filter((r) => r.path.startsWith('/api/send/message')).length,
+    fail: (count) => fake.server.injectFaults({ status: { code: 502, count } }),
+    hang: (count) => fake.server.injectFaults({ hang: count }),
+    rateLimit: (count) => {
+      for (let i = 0; i < count; i++) fake.script(envelope(1001, '请求过于频繁，请稍后再试'));
+    },
+    close: () => fake.close(),
+  };
+}
