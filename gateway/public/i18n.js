@@ -1,0 +1,31 @@
+// UI strings: Chinese first, English available. Keys match data-i18n attributes and app.js calls.
+window.WXN_I18N = {
+  zh: {
+    title: '企业微信通知服务', logout: '退出登录', loginTitle: '管理员登录', password: '管理员密码', login: '登录',
+    passwordHint: '首次启动时密码来自 WXNOTIFY_ADMIN_PASSWORD，或写入数据目录的 admin-password 文件。',
+    createTitle: '1. 填写企业微信应用信息', verify: '验证并获取成员', recipientsTitle: '2. 选择接收成员',
+    toAll: '发送给应用可见范围内的所有人 (@all)', manualUsers: '或手动填写成员 UserID（用 | 分隔）', configName: '配置名称',
+    rateLimit: '每分钟最多条数（可选）', generate: '生成通知API', resultTitle: '3. 您的通知 API',
+    codeOnce: '配置 Code 只显示这一次，请立即复制保存。它等同于密码。', copy: '复制', copyExample: '复制示例',
+    codesTitle: '已生成的配置', colName: '名称', colRecipients: '接收人', colSends: '发送次数', colStatus: '状态', colActions: '操作',
+    noCodes: '还没有配置。', active: '有效', revoked: '已吊销', test: '测试', rotate: '轮换', revoke: '吊销',
+    verifying: '正在验证…', verified: '验证成功：{d} 个部门，{m} 名成员。', verifiedNoList: '凭据有效。请手动填写成员。',
+    wrongPassword: '密码错误。', copied: '已复制', testSent: '测试消息已发送。', rotated: '已生成新的 Code，旧 Code 立即失效。',
+    revokedDone: '已吊销。', confirmRevoke: '吊销后此 Code 立即失效，确定吗？', confirmRotate: '轮换后旧 Code 立即失效，确定吗？',
+    pickSomeone: '请选择至少一个接收人，或勾选 @all。', requestFailed: '请求失败',
+  },
+  en: {
+    title: 'WeCom notification service', logout: 'Log out', loginTitle: 'Admin login', password: 'Admin password', login: 'Log in',
+    passwordHint: 'At first start the password comes from WXNOTIFY_ADMIN_PASSWORD, or from the admin-password file in the data dir.',
+    createTitle: '1. Your WeCom app', verify: 'Verify and list members', recipientsTitle: '2. Pick recipients',
+    toAll: "Everyone in the app's visible range (@all)", manualUsers: 'Or type member UserIDs (separated by |)', configName: 'Name',
+    rateLimit: 'Max messages per minute (optional)', generate: 'Generate notify API', resultTitle: '3. Your notify API',
+    codeOnce: 'The Code is shown only this once: copy it now. Treat it like a password.', copy: 'Copy', copyExample: 'Copy example',
+    codesTitle: 'Configs', colName: 'Name', colRecipients: 'Recipients', colSends: 'Sends', colStatus: 'Status', colActions: 'Actions',
+    noCodes: 'No configs yet.', active: 'active', revoked: 'revoked', test: 'Test', rotate: 'Rotate', revoke: 'Revoke',
+    verifying: 'Verifying…', verified: 'Verified: {d} departments, {m} members.', verifiedNoList: 'Credentials OK. Type the members by hand.',
+    wrongPassword: 'Wrong password.', copied: 'Copied', testSent: 'Test message sent.', rotated: 'New Code generated; the old one stopped working.',
+    revokedDone: 'Revoked.', confirmRevoke: 'The Code stops working at once. Revoke it?', confirmRotate: 'The old Code stops working at once. Rotate?',
+    pickSomeone: 'Pick at least one recipient, or tick @all.', requestFailed: 'Request failed',
+  },
+};

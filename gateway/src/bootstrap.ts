@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createChannelContext, type ChannelDeps } from '@wxnotify/core';
+import express from 'express';
+import type { GatewayConfig } from './config.js';
+import { GatewayModule } from './gateway.module.js';
+import { JsonExceptionFilter } from './http/exception.filter.js';
+import { bodyErrors, jsonBody, requestContext } from './http/middleware.js';
+import { WindowRateLimiter } from './http/rate-limit.js';
+import { GatewayLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { GatewayRuntime } from './runtime.js';
+import { initialAdminPassword, loadSecretKey, writeApiKeyFile } from './security/data-dir-secrets.js';
+import { SecretBox } from './security/secret-box.js';
+import { AdminAuth } from './services/admin-auth.js';
+import { ApiKeyService } from './services/api-keys.js';
+import { ChannelDirectory, type ChannelSender } from './services/channel-directory.js';
+import { CodeService } from './services/code-service.js';
+import { OutboxWorker } from './services/outbox-worker.js';
+import { SendRecorder } from './services/send-recorder.js';
+import { PostgresDriver } from './store/postgres-driver.js';
+import { SqliteDriver } from './store/sqlite-driver.js';
+import { GatewayStore } from './store/store.js';
+
+export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+
+export interface GatewayOptions {
+  /** Where log lines go (default stdout). */
+  log?: (line: string) => void;
+  /** Core collaborators (tests pass a virtual clock or a fast retry policy). */
+  channelDeps?: ChannelDeps;
+}
+
+export interface RunningGateway {
+  app: NestExpressApplication;
+  runtime: GatewayRuntime;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function openStore(config: GatewayConfig): Promise<GatewayStore> {
+  const driver = config.databaseUrl ? await PostgresDriver.connect(config.databaseUrl) : new SqliteDriver(join(config.dataDir, 'wxnotify.db'));
+  const store = new GatewayStore(driver);
+  await store.migrate();
+  return store;
+}
+
+/** Builds every service, then the Nest app on top; listens on config.host:config.port (0 = ephemeral). */
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const logger = new GatewayLogger(config.logLevel, options.log);
+  for (const key of config.apiKeys) logger.addSecret(key);
+  for (const channel of Object.values(config.channels)) {
+    for (const field of ['token', 'key', 'corpSecret', 'appToken', 'secret']) logger.addSecret((channel as unknown as Record<string, string | undefined>)[field]);
+  }
+  const store = await openStore(config);
+  try {
+    const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir, logger));
+    const apiKeys = new ApiKeyService(store, config.apiKeys);
+    const firstKey = await apiKeys.ensureOne();
+    if (firstKey) writeApiKeyFile(config.dataDir, firstKey, logger);
+    const admin = new AdminAuth(store);
+    await admin.initialise(() => initialAdminPassword(config.adminPassword, config.dataDir, logger));
+
+    const ctx = createChannelContext({ logger: { warn: (m, meta) => logger.warn(m, meta), debug: (m, meta) => logger.debug(m, meta) }, ...options.channelDeps });
+    const channels: ChannelSender = new ChannelDirectory(config.channels, ctx, config.upstreamTimeoutMs);
+    const metrics = new Metrics();
+    const recorder = new SendRecorder(metrics, logger);
+    const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts });
+    const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs });
+    metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
+    const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter());
+
+    const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime), {
+      bodyParser: false,
+      logger: {
+        log: () => undefined,
+        error: (message: unknown) => logger.error(String(message)),
+        warn: (message: unknown) => logger.warn(String(message)),
+      },
+    });
+    app.use(requestContext(logger, metrics));
+    app.use(jsonBody(config.bodyLimitBytes));
+    app.use(bodyErrors());
+    app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
+    app.useGlobalFilters(new JsonExceptionFilter(runtime));
+    await app.listen(config.port, config.host);
+    outbox.start();
+
+    const address = app.getHttpServer().address() as { port: number };
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${address.port}`;
+    logger.info('gateway listening', { url, channels: channels.names(), store: config.databaseUrl ? 'postgres' : 'sqlite', dataDir: config.dataDir });
+    let closed = false;
+    return {
+      app,
+      runtime,
+      url,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await outbox.stop();
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

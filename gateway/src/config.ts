@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ChannelConfig } from '@wxnotify/core';
+import type { LogLevel } from './observability/logger.js';
+
+/** Everything the gateway reads from its environment. See docs/gateway.md for the variables. */
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `postgres://…` to share one store between replicas; default: SQLite file in the data dir. */
+  databaseUrl?: string;
+  secretKey?: string;
+  adminPassword?: string;
+  /** Extra API keys from the environment (in addition to the stored ones). */
+  apiKeys: string[];
+  /** Named channels: the personal-WeChat channel from GEWECHAT_* plus the JSON config file. */
+  channels: Record<string, ChannelConfig>;
+  /** Channel used by the seed contract `POST /api/notify` (`{wxid, content}`). */
+  wechatChannel?: string;
+  /** WeCom origin for Codes (default: the official one). A fixed-IP proxy for the trusted-IP rule, or a fake in tests. */
+  wecomBaseUrl?: string;
+  /** Public origin used in the examples the page shows (default: from the request). */
+  publicUrl?: string;
+  bodyLimitBytes: number;
+  /** Largest `content` accepted (UTF-8 bytes). The core splits it into upstream-sized parts. */
+  maxContentBytes: number;
+  /** Default per-Code rate limit (requests per minute); each Code may override. */
+  codeRatePerMinute: number;
+  /** Per API key rate limit on the channel routes (requests per minute). */
+  apiKeyRatePerMinute: number;
+  logLevel: LogLevel;
+  /** Outbox poll interval for accepted asynchronous sends (ms). */
+  outboxPollMs: number;
+  /** Attempts before an accepted asynchronous send is marked failed. */
+  outboxMaxAttempts: number;
+  /** Per-request timeout towards upstreams (ms). */
+  upstreamTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function intVar(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min} (got "${raw}").`);
+  return value;
+}
+
+function sizeVar(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  const match = /^(\d+)\s*(b|kb|mb)?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} must be a size like 65536, 64kb or 1mb (got "${raw}").`);
+  const unit = match[2] === 'mb' ? 1024 * 1024 : match[2] === 'kb' ? 1024 : 1;
+  return Number(match[1]) * unit;
+}
+
+function readChannelsFile(path: string): Record<string, ChannelConfig> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read WXNOTIFY_CHANNELS_FILE ${path}: ${(error as Error).message}`);
+  }
+  const channels = (parsed as { channels?: unknown })?.channels ?? parsed;
+  if (!channels || typeof channels !== 'object' || Array.isArray(channels)) {
+    throw new ConfigError('WXNOTIFY_CHANNELS_FILE must hold an object of named channel configs: {"ops": {"type": "wecom-bot", "key": "…"}}.');
+  }
+  for (const [name, config] of Object.entries(channels)) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ConfigError(`Channel name "${name}" may use only letters, digits, "-" and "_".`);
+    if (!config || typeof (config as { type?: unknown }).type !== 'string') throw new ConfigError(`Channel "${name}" needs a "type".`);
+  }
+  return channels as Record<string, ChannelConfig>;
+}
+
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const dataDir = resolve(env.WXNOTIFY_DATA_DIR || 'data');
+  const channels: Record<string, ChannelConfig> = env.WXNOTIFY_CHANNELS_FILE ? readChannelsFile(resolve(env.WXNOTIFY_CHANNELS_FILE)) : {};
+  let wechatChannel = env.WXNOTIFY_WECHAT_CHANNEL || undefined;
+  if (env.GEWECHAT_BASE_URL) {
+    channels.wechat = {
+      type: 'gewechat',
+      baseUrl: env.GEWECHAT_BASE_URL,
+      token: env.GEWECHAT_TOKEN ?? '',
+      appId: env.GEWECHAT_APP_ID ?? '',
+    } as ChannelConfig;
+    wechatChannel ??= 'wechat';
+  }
+  if (!wechatChannel) wechatChannel = Object.entries(channels).find(([, c]) => c.type === 'gewechat')?.[0];
+  const level = (env.WXNOTIFY_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError('WXNOTIFY_LOG_LEVEL must be debug, info, warn or error.');
+  return {
+    port: intVar(env, 'PORT', 8080),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl: env.WXNOTIFY_DATABASE_URL || undefined,
+    secretKey: env.WXNOTIFY_SECRET_KEY || undefined,
+    adminPassword: env.WXNOTIFY_ADMIN_PASSWORD || undefined,
+    apiKeys: (env.WXNOTIFY_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    channels,
+    wechatChannel,
+    wecomBaseUrl: env.WXNOTIFY_WECOM_BASE_URL || undefined,
+    publicUrl: env.WXNOTIFY_PUBLIC_URL || undefined,
+    bodyLimitBytes: sizeVar(env, 'WXNOTIFY_BODY_LIMIT', 64 * 1024),
+    maxContentBytes: sizeVar(env, 'WXNOTIFY_MAX_CONTENT_BYTES', 16 * 1024),
+    codeRatePerMinute: intVar(env, 'WXNOTIFY_CODE_RATE_LIMIT', 60, 1),
+    apiKeyRatePerMinute: intVar(env, 'WXNOTIFY_API_KEY_RATE_LIMIT', 600, 1),
+    logLevel: level,
+    outboxPollMs: intVar(env, 'WXNOTIFY_OUTBOX_POLL_MS', 1000, 10),
+    outboxMaxAttempts: intVar(env, 'WXNOTIFY_OUTBOX_MAX_ATTEMPTS', 8, 1),
+    upstreamTimeoutMs: intVar(env, 'WXNOTIFY_UPSTREAM_TIMEOUT_MS', 10_000, 100),
+  };
+}

@@ -1,0 +1,33 @@
+import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { isNotifyError } from '@wxnotify/core';
+import type { Request, Response } from 'express';
+import { GatewayRuntime } from '../runtime.js';
+import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
+
+/** Every error leaves as JSON. Only a bug in the gateway itself gives 500. */
+@Catch()
+export class JsonExceptionFilter implements ExceptionFilter {
+  constructor(@Inject(GatewayRuntime) private readonly rt: GatewayRuntime) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
+    if (exception instanceof ApiError) {
+      res.status(exception.status).set(exception.headers).json(exception.body);
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : `HTTP_${status}`;
+      const message = status === 404 ? `No route ${req.method} ${this.rt.logger.redact(req.path)}.` : exception.message;
+      res.status(status).json({ success: false, code, message });
+      return;
+    }
+    if (isNotifyError(exception)) {
+      res.status(statusForNotifyError(exception)).json({ success: false, ...describeSendError(exception) });
+      return;
+    }
+    this.rt.logger.error('unhandled error', { requestId: res.getHeader('x-request-id') as string, error: exception as Error, stack: (exception as Error)?.stack });
+    res.status(500).json({ success: false, code: 'INTERNAL', message: 'Internal error (see the gateway log for the request id).' });
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { GatewayRuntime } from '../runtime.js';
+import { presentedApiKey } from '../services/api-keys.js';
+import { sessionFromCookie } from '../services/admin-auth.js';
+import { ApiError } from './api-error.js';
+
+export type AuthedRequest = Request & { apiKeyId?: string; adminSession?: string };
+
+function unauthorized(): ApiError {
+  return ApiError.of(401, 'UNAUTHORIZED', 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".', {}, { 'WWW-Authenticate': 'Bearer' });
+}
+
+/** Send routes: a valid API key, and at most `apiKeyRatePerMinute` requests per key. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(@Inject(GatewayRuntime) private readonly rt: GatewayRuntime) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const identity = await this.rt.apiKeys.verify(presentedApiKey(req.headers));
+    if (!identity) throw unauthorized();
+    const decision = this.rt.limiter.take(`key:${identity.id}`, this.rt.config.apiKeyRatePerMinute);
+    if (!decision.allowed) {
+      this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'api-key' });
+      throw ApiError.of(429, 'RATE_LIMITED', 'Too many requests for this API key.', { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
+    }
+    req.apiKeyId = identity.id;
+    return true;
+  }
+}
+
+/**
+ * Admin API: a page session (cookie) or an API key (the CLI). Changes made with a cookie also
+ * need the `X-Wxnotify-Admin` header, which a cross-site form cannot send.
+ */
+@Injectable()
+export class AdminGuard implements CanActivate {
+  constructor(@Inject(GatewayRuntime) private readonly rt: GatewayRuntime) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const session = sessionFromCookie(req.headers.cookie);
+    if (this.rt.admin.isValid(session)) {
+      if (req.method !== 'GET' && req.headers['x-wxnotify-admin'] !== '1') {
+        throw ApiError.of(403, 'CSRF', 'Admin changes need the X-Wxnotify-Admin: 1 header.');
+      }
+      req.adminSession = session;
+      return true;
+    }
+    const key = presentedApiKey(req.headers);
+    if (key) {
+      const identity = await this.rt.apiKeys.verify(key);
+      if (identity) {
+        req.apiKeyId = identity.id;
+        return true;
+      }
+    }
+    throw ApiError.of(401, 'UNAUTHORIZED', 'Log in on the admin page, or send an API key.');
+  }
+}

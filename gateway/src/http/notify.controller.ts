@@ -1,0 +1,88 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { isNotifyError, type SendResult } from '@wxnotify/core';
+import { GatewayRuntime } from '../runtime.js';
+import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
+import { ApiKeyGuard } from './guards.js';
+import { bodyObject, stringField } from './input.js';
+
+const TITLE_MAX_BYTES = 512;
+
+/** `data` of the seed-000 answer: the first delivered message's ids, as strings. */
+function wechatIds(result: SendResult): { newMsgId: string | null; msgId: string | null } {
+  const details = (result.details ?? {}) as { newMsgId?: string; msgId?: string };
+  return { newMsgId: details.newMsgId ?? result.messageIds[0] ?? null, msgId: details.msgId ?? null };
+}
+
+/** The seed-001 `response`: the upstream answer as WeCom shapes it. */
+function weComResponse(result: SendResult): Record<string, unknown> {
+  const invalid = (target: string) => result.partialFailures.filter((f) => f.target === target).map((f) => f.id).join('|');
+  const response: Record<string, unknown> = { errcode: 0, errmsg: 'ok', msgid: result.messageIds[0] ?? '' };
+  for (const [key, target] of [['invaliduser', 'user'], ['invalidparty', 'party'], ['invalidtag', 'tag'], ['unlicenseduser', 'unlicensed']] as const) {
+    const ids = invalid(target);
+    if (ids) response[key] = ids;
+  }
+  if (result.messageIds.length > 1) response.msgids = result.messageIds;
+  if (result.parts > 1) response.parts = result.parts;
+  return response;
+}
+
+@Controller('api/notify')
+export class NotifyController {
+  constructor(@Inject(GatewayRuntime) private readonly rt: GatewayRuntime) {}
+
+  /** Seed 000: `{wxid, content}` → the personal-WeChat channel. */
+  @Post()
+  @HttpCode(200)
+  @UseGuards(ApiKeyGuard)
+  async notifyWechat(@Body() raw: unknown): Promise<Record<string, unknown>> {
+    const body = bodyObject(raw);
+    const wxid = stringField(body, 'wxid', { required: true, maxBytes: 128 })!;
+    const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
+    const channel = this.rt.config.wechatChannel;
+    if (!channel || !this.rt.channels.has(channel)) {
+      throw new ApiError(503, { success: false, code: 'NO_WECHAT_CHANNEL', message: 'No personal-WeChat channel is configured: set GEWECHAT_BASE_URL, GEWECHAT_TOKEN and GEWECHAT_APP_ID.' });
+    }
+    try {
+      const result = await this.rt.recorder.record(channel, () => this.rt.channels.send(channel, { content, format: 'text', to: wxid.trim() }));
+      return { success: true, message: 'Message sent', data: wechatIds(result) };
+    } catch (error) {
+      const detail = describeSendError(error);
+      const status = isNotifyError(error) ? statusForNotifyError(error) : 500;
+      throw new ApiError(status, { success: false, message: `Failed to send: ${detail.message}`, code: detail.code, ...(detail.hint ? { hint: detail.hint } : {}) });
+    }
+  }
+
+  /** Seed 001: `{title?, content}` → the WeCom app behind the Code. */
+  @Post(':code')
+  @HttpCode(200)
+  async notifyByCode(@Param('code') code: string, @Body() raw: unknown): Promise<Record<string, unknown>> {
+    const record = await this.rt.codes.resolve(code);
+    if (!record) throw new ApiError(404, { success: false, code: 'UNKNOWN_CODE', message: 'Config not found: check the Code in the URL.' });
+    const decision = this.rt.limiter.take(`code:${record.id}`, record.rateLimitPerMinute ?? this.rt.config.codeRatePerMinute);
+    if (!decision.allowed) {
+      this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'code' });
+      throw ApiError.of(429, 'RATE_LIMITED', `Too many messages for this Code; retry in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
+    }
+    const body = bodyObject(raw);
+    const title = stringField(body, 'title', { maxBytes: TITLE_MAX_BYTES });
+    const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
+    try {
+      const result = await this.rt.recorder.record('wecom-app', () => this.rt.codes.send(record, { title, content }), { codeId: record.id });
+      return { success: true, message: 'Sent', response: weComResponse(result) };
+    } catch (error) {
+      const detail = describeSendError(error);
+      if (isNotifyError(error) && error.kind === 'validation') {
+        throw new ApiError(400, { success: false, message: detail.message, code: detail.code, ...(detail.hint ? { hint: detail.hint } : {}) });
+      }
+      // Seed 001: a failed WeCom call is a 500 with the upstream answer in the body.
+      throw new ApiError(500, {
+        success: false,
+        message: `Send failed: ${detail.message}`,
+        code: detail.code,
+        ...(detail.hint ? { hint: detail.hint } : {}),
+        retryable: detail.retryable ?? false,
+        response: { errcode: detail.code, errmsg: detail.message },
+      });
+    }
+  }
+}

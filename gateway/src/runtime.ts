@@ -1,0 +1,28 @@
+import type { GatewayConfig } from './config.js';
+import type { WindowRateLimiter } from './http/rate-limit.js';
+import type { GatewayLogger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import type { AdminAuth } from './services/admin-auth.js';
+import type { ApiKeyService } from './services/api-keys.js';
+import type { ChannelSender } from './services/channel-directory.js';
+import type { CodeService } from './services/code-service.js';
+import type { OutboxWorker } from './services/outbox-worker.js';
+import type { SendRecorder } from './services/send-recorder.js';
+import type { GatewayStore } from './store/store.js';
+
+/** Everything the controllers use, built before Nest starts (one instance per gateway). */
+export class GatewayRuntime {
+  constructor(
+    readonly config: GatewayConfig,
+    readonly logger: GatewayLogger,
+    readonly metrics: Metrics,
+    readonly store: GatewayStore,
+    readonly apiKeys: ApiKeyService,
+    readonly admin: AdminAuth,
+    readonly codes: CodeService,
+    readonly channels: ChannelSender,
+    readonly recorder: SendRecorder,
+    readonly outbox: OutboxWorker,
+    readonly limiter: WindowRateLimiter,
+  ) {}
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { isNotifyError, validationError, type ChannelContext, type SendResult } from '@wxnotify/core';
+import { codeHint, hashCode, looksLikeCode, newCode, sameHash } from '../security/codes.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
+import { createWeComApp, toDepartments, toMembers, type Department, type Member, type WeComAppLike } from './wecom-app-adapter.js';
+
+export interface CodeInput {
+  name?: unknown;
+  corpId?: unknown;
+  corpSecret?: unknown;
+  agentId?: unknown;
+  to?: unknown;
+  rateLimitPerMinute?: unknown;
+}
+
+/** What lists and the API show about a Code: never the Code, never the secret. */
+export interface CodeSummary {
+  id: string;
+  name: string;
+  hint: string;
+  corpId: string;
+  agentId: number;
+  to: Recipients;
+  rateLimitPerMinute: number | null;
+  createdAt: string;
+  rotatedAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  sendCount: number;
+}
+
+const ID_LIST = /^[A-Za-z0-9_@.\-]{1,64}$/;
+
+function text(value: unknown, field: string, max: number, hint?: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw validationError('gateway', 'INVALID_INPUT', `${field} is required`, hint);
+  const trimmed = value.trim();
+  if (trimmed.length > max) throw validationError('gateway', 'INVALID_INPUT', `${field} is longer than ${max} characters`);
+  return trimmed;
+}
+
+function idList(value: unknown, field: string): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const raw = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[|,;\s]+/) : undefined;
+  if (!raw || raw.some((v) => typeof v !== 'string' && typeof v !== 'number')) throw validationError('gateway', 'INVALID_INPUT', `to.${field} must be a list of ids`);
+  const list = [...new Set(raw.map((v) => String(v).trim()).filter(Boolean))];
+  if (list.some((id) => !ID_LIST.test(id))) throw validationError('gateway', 'INVALID_INPUT', `to.${field} contains a malformed id`);
+  return list.length ? list : undefined;
+}
+
+export function parseRecipients(value: unknown): Recipients {
+  const to = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (!to) throw validationError('gateway', 'INVALID_INPUT', 'to is required', 'Pick members or departments: {"users": ["zhangsan"]}, {"parties": [2]} or {"all": true}.');
+  if (to.all === true) return { all: true };
+  const recipients: Recipients = {};
+  const users = idList(to.users, 'users');
+  const parties = idList(to.parties, 'parties');
+  const tags = idList(to.tags, 'tags');
+  if (users) recipients.users = users;
+  if (parties) recipients.parties = parties;
+  if (tags) recipients.tags = tags;
+  if (!users && !parties && !tags) throw validationError('gateway', 'INVALID_INPUT', 'to needs users, parties, tags or all: true');
+  return recipients;
+}
+
+function agentIdOf(value: unknown): number {
+  const n = typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw validationError('gateway', 'INVALID_INPUT', 'agentId must be an integer', 'Use the AgentId shown on the app page, e.g. 1000002.');
+  return n;
+}
+
+function rateOf(value: unknown): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw validationError('gateway', 'INVALID_INPUT', 'rateLimitPerMinute must be an integer from 1 to 100000');
+  return n;
+}
+
+export function summarize(record: CodeRecord): CodeSummary {
+  return {
+    id: record.id,
+    name: record.name,
+    hint: record.hint,
+    corpId: String(record.config.corpId),
+    agentId: Number(record.config.agentId),
+    to: record.recipients,
+    rateLimitPerMinute: record.rateLimitPerMinute,
+    createdAt: record.createdAt,
+    rotatedAt: record.rotatedAt,
+    revokedAt: record.revokedAt,
+    lastUsedAt: record.lastUsedAt,
+    sendCount: record.sendCount,
+  };
+}
+
+/** Config Codes: create, resolve, rotate, revoke, and send through the Code's WeCom app. */
+export class CodeService {
+  private readonly channels = new Map<string, { sealed: string; channel: WeComAppLike }>();
+
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly box: SecretBox,
+    private readonly ctx: ChannelContext,
+    private readonly options: { wecomBaseUrl?: string; timeoutMs: number },
+  ) {}
+
+  /** Checks WeCom credentials: fetches a token, then lists departments and members the app can see. */
+  async verify(input: CodeInput): Promise<{ departments: Department[]; members: Member[]; listed: boolean }> {
+    const channel = this.build({ corpId: text(input.corpId, 'corpId', 64), corpSecret: text(input.corpSecret, 'corpSecret', 256), agentId: agentIdOf(input.agentId) });
+    const health = await channel.check();
+    if (!health.ok) throw validationError('wecom-app', 'VERIFY_FAILED', health.message, 'Check the Corp ID, the app Secret and the AgentId.');
+    if (!channel.listDepartments || !channel.listUsers) return { departments: [], members: [], listed: false };
+    const departments = toDepartments(await channel.listDepartments());
+    const members = toMembers(await channel.listUsers(departments[0]?.id));
+    return { departments, members, listed: true };
+  }
+
+  async create(input: CodeInput): Promise<{ record: CodeRecord; code: string }> {
+    const corpId = text(input.corpId, 'corpId', 64, 'Copy the Corp ID from My Company → Company Info.');
+    const corpSecret = text(input.corpSecret, 'corpSecret', 256, 'Copy the Secret from the app page.');
+    const agentId = agentIdOf(input.agentId);
+    const recipients = parseRecipients(input.to);
+    const rateLimitPerMinute = rateOf(input.rateLimitPerMinute);
+    const name = input.name === undefined || input.name === '' ? `WeCom app ${agentId}` : text(input.name, 'name', 100);
+    this.build({ corpId, corpSecret, agentId }); // validates the config through the core before anything is stored
+    const code = newCode();
+    const id = randomUUID();
+    const record = await this.store.createCode({
+      id,
+      codeHash: hashCode(code),
+      hint: codeHint(code),
+      name,
+      channelType: 'wecom-app',
+      config: { corpId, agentId },
+      secretSealed: this.box.seal(corpSecret, id),
+      recipients,
+      rateLimitPerMinute,
+    });
+    return { record, code };
+  }
+
+  /** The active record for a presented Code, or undefined (unknown, malformed or revoked). */
+  async resolve(code: string): Promise<CodeRecord | undefined> {
+    if (!looksLikeCode(code)) return undefined;
+    const hash = hashCode(code);
+    const record = await this.store.findActiveCode(hash);
+    return record && sameHash(record.codeHash, hash) ? record : undefined;
+  }
+
+  list(): Promise<CodeRecord[]> {
+    return this.store.listCodes();
+  }
+
+  get(id: string): Promise<CodeRecord | undefined> {
+    return this.store.getCode(id);
+  }
+
+  async rotate(id: string): Promise<{ record: CodeRecord; code: string } | undefined> {
+    const code = newCode();
+    if (!(await this.store.rotateCode(id, hashCode(code), codeHint(code)))) return undefined;
+    return { record: (await this.store.getCode(id))!, code };
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const done = await this.store.revokeCode(id);
+    this.channels.delete(id);
+    return done;
+  }
+
+  async send(record: CodeRecord, message: { title?: string; content: string }): Promise<SendResult> {
+    const result = await this.channelFor(record).send({
+      ...(message.title ? { title: message.title } : {}),
+      content: message.content,
+      format: 'markdown',
+      to: record.recipients,
+    });
+    await this.store.recordCodeUse(record.id);
+    return result;
+  }
+
+  private channelFor(record: CodeRecord): WeComAppLike {
+    const cached = this.channels.get(record.id);
+    if (cached && cached.sealed === record.secretSealed) return cached.channel;
+    const channel = this.build({ corpId: String(record.config.corpId), corpSecret: this.box.open(record.secretSealed, record.id), agentId: Number(record.config.agentId) });
+    this.channels.set(record.id, { sealed: record.secretSealed, channel });
+    return channel;
+  }
+
+  private build(settings: { corpId: string; corpSecret: string; agentId: number }): WeComAppLike {
+    try {
+      return createWeComApp({ ...settings, baseUrl: this.options.wecomBaseUrl, timeoutMs: this.options.timeoutMs }, this.ctx);
+    } catch (error) {
+      if (isNotifyError(error)) throw error;
+      throw validationError('wecom-app', 'INVALID_CONFIG', (error as Error).message);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { isNotifyError, type Notification } from '@wxnotify/core';
+import type { GatewayLogger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { GatewayStore, OutboxEntry } from '../store/store.js';
+import type { ChannelSender } from './channel-directory.js';
+import type { SendRecorder } from './send-recorder.js';
+
+const LEASE_MS = 60_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const BATCH = 16;
+
+/**
+ * Delivers accepted asynchronous sends from the store's outbox. Entries are written before the
+ * 202 answer, so a restart loses nothing: the next start picks up what is still pending.
+ */
+export class OutboxWorker {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly channels: ChannelSender,
+    private readonly recorder: SendRecorder,
+    private readonly metrics: Metrics,
+    private readonly logger: GatewayLogger,
+    private readonly options: { pollMs: number; maxAttempts: number },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Runs a delivery round now (after an enqueue), or right after the current one. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((error: unknown) => this.logger.error('outbox round failed', { error: error as Error }))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Stops polling and waits for the round in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const due = await this.store.duePending(BATCH);
+      if (due.length === 0 || this.stopped) return;
+      for (const entry of due) {
+        if (this.stopped) return;
+        if (await this.store.claim(entry, new Date(Date.now() + LEASE_MS))) await this.deliver(entry);
+      }
+    }
+  }
+
+  private async deliver(entry: OutboxEntry): Promise<void> {
+    if (!this.channels.has(entry.channel)) {
+      await this.store.markFailed(entry.id, `channel "${entry.channel}" is no longer configured`);
+      this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'failed' });
+      return;
+    }
+    try {
+      const notification = JSON.parse(entry.payload) as Notification<any, any>;
+      const result = await this.recorder.record(entry.channel, () => this.channels.send(entry.channel, notification), { outboxId: entry.id });
+      await this.store.markSent(entry.id, { ok: result.ok, messageIds: result.messageIds, parts: result.parts, partialFailures: result.partialFailures });
+      this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'sent' });
+    } catch (error) {
+      const message = isNotifyError(error) ? error.message : 'internal error';
+      const attempts = entry.attempts + 1;
+      const retryable = !isNotifyError(error) || error.retryable;
+      if (retryable && attempts < this.options.maxAttempts) {
+        const delay = Math.min(MAX_BACKOFF_MS, this.options.pollMs * 2 ** attempts);
+        await this.store.markRetry(entry.id, message, new Date(Date.now() + delay));
+        this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'retry' });
+      } else {
+        await this.store.markFailed(entry.id, message);
+        this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'failed' });
+      }
+    }
+  }
+}

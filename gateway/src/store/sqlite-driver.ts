@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import sqlite from 'node-sqlite3-wasm';
+import type { Row, SqlDriver } from './sql-driver.js';
+
+type BindValue = string | number | bigint | null;
+
+function bind(params: unknown[]): BindValue[] {
+  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? Number(p) : (p as BindValue)));
+}
+
+/**
+ * Embedded SQLite compiled to WebAssembly (node-sqlite3-wasm): no native build, so `npm ci
+ * --ignore-scripts` on a fresh machine is enough. Calls are synchronous under the hood.
+ */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: InstanceType<typeof sqlite.Database>;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new sqlite.Database(file);
+    this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.db.exec(sql);
+  }
+
+  async all<T extends Row = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.db.all(sql, bind(params)) as unknown as T[];
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return this.db.run(sql, bind(params)).changes;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}

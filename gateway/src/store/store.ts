@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { migrations } from './migrations.js';
+import type { Row, SqlDriver } from './sql-driver.js';
+
+/** Who a Code's messages go to (the core wecom-app recipients shape). */
+export interface Recipients {
+  users?: string[];
+  parties?: string[];
+  tags?: string[];
+  all?: boolean;
+}
+
+export interface CodeRecord {
+  id: string;
+  codeHash: string;
+  hint: string;
+  name: string;
+  channelType: 'wecom-app';
+  /** Non-secret channel config, e.g. `{corpId, agentId}`. */
+  config: Record<string, unknown>;
+  secretSealed: string;
+  recipients: Recipients;
+  rateLimitPerMinute: number | null;
+  createdAt: string;
+  rotatedAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  sendCount: number;
+}
+
+export type NewCode = Pick<CodeRecord, 'codeHash' | 'hint' | 'name' | 'channelType' | 'config' | 'secretSealed' | 'recipients' | 'rateLimitPerMinute'> & { id?: string };
+
+export interface OutboxEntry {
+  id: string;
+  channel: string;
+  payload: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  result: string | null;
+  createdAt: string;
+  nextAttemptAt: string;
+}
+
+const now = (): string => new Date().toISOString();
+
+function toCode(row: Row): CodeRecord {
+  return {
+    id: String(row.id),
+    codeHash: String(row.code_hash),
+    hint: String(row.hint),
+    name: String(row.name),
+    channelType: row.channel_type as 'wecom-app',
+    config: JSON.parse(String(row.config)) as Record<string, unknown>,
+    secretSealed: String(row.secret_sealed),
+    recipients: JSON.parse(String(row.recipients)) as Recipients,
+    rateLimitPerMinute: row.rate_limit_per_minute === null || row.rate_limit_per_minute === undefined ? null : Number(row.rate_limit_per_minute),
+    createdAt: String(row.created_at),
+    rotatedAt: (row.rotated_at as string | null) ?? null,
+    revokedAt: (row.revoked_at as string | null) ?? null,
+    lastUsedAt: (row.last_used_at as string | null) ?? null,
+    sendCount: Number(row.send_count ?? 0),
+  };
+}
+
+function toOutbox(row: Row): OutboxEntry {
+  return {
+    id: String(row.id),
+    channel: String(row.channel),
+    payload: String(row.payload),
+    status: row.status as OutboxEntry['status'],
+    attempts: Number(row.attempts),
+    lastError: (row.last_error as string | null) ?? null,
+    result: (row.result as string | null) ?? null,
+    createdAt: String(row.created_at),
+    nextAttemptAt: String(row.next_attempt_at),
+  };
+}
+
+/** The gateway's persistent state (Codes, API keys, settings, outbox) over SQLite or Postgres. */
+export class GatewayStore {
+  constructor(readonly driver: SqlDriver) {}
+
+  async migrate(): Promise<number> {
+    const lock = this.driver.dialect === 'postgres';
+    // Replicas starting together must not run the same step twice.
+    if (lock) await this.driver.exec('SELECT pg_advisory_lock(724310)');
+    try {
+      await this.driver.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      const done = new Set((await this.driver.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+      let applied = 0;
+      for (const step of migrations) {
+        if (done.has(step.version)) continue;
+        for (const sql of step.sql) await this.driver.exec(sql);
+        await this.driver.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [step.version, now()]);
+        applied++;
+      }
+      return applied;
+    } finally {
+      if (lock) await this.driver.exec('SELECT pg_advisory_unlock(724310)');
+    }
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+
+  // Codes
+
+  async createCode(code: NewCode): Promise<CodeRecord> {
+    const id = code.id ?? randomUUID();
+    await this.driver.run(
+      `INSERT INTO codes (id, code_hash, hint, name, channel_type, config, secret_sealed, recipients, rate_limit_per_minute, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [id, code.codeHash, code.hint, code.name, code.channelType, JSON.stringify(code.config), code.secretSealed, JSON.stringify(code.recipients), code.rateLimitPerMinute, now()],
+    );
+    return (await this.getCode(id))!;
+  }
+
+  async getCode(id: string): Promise<CodeRecord | undefined> {
+    const [row] = await this.driver.all('SELECT * FROM codes WHERE id = ?', [id]);
+    return row ? toCode(row) : undefined;
+  }
+
+  /** Active (not revoked) Code by hash. */
+  async findActiveCode(codeHash: string): Promise<CodeRecord | undefined> {
+    const [row] = await this.driver.all('SELECT * FROM codes WHERE code_hash = ? AND revoked_at IS NULL', [codeHash]);
+    return row ? toCode(row) : undefined;
+  }
+
+  async listCodes(): Promise<CodeRecord[]> {
+    return (await this.driver.all('SELECT * FROM codes ORDER BY created_at DESC')).map(toCode);
+  }
+
+  async revokeCode(id: string): Promise<boolean> {
+    return (await this.driver.run('UPDATE codes SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now(), id])) > 0;
+  }
+
+  async rotateCode(id: string, codeHash: string, hint: string): Promise<boolean> {
+    return (await this.driver.run('UPDATE codes SET code_hash = ?, hint = ?, rotated_at = ? WHERE id = ? AND revoked_at IS NULL', [codeHash, hint, now(), id])) > 0;
+  }
+
+  async recordCodeUse(id: string): Promise<void> {
+    await this.driver.run('UPDATE codes SET last_used_at = ?, send_count = send_count + 1 WHERE id = ?', [now(), id]);
+  }
+
+  // API keys
+
+  async countApiKeys(): Promise<number> {
+    const [row] = await this.driver.all<{ n: number }>('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL');
+    return Number(row?.n ?? 0);
+  }
+
+  async addApiKey(keyHash: string, name: string): Promise<string> {
+    const id = randomUUID();
+    await this.driver.run('INSERT INTO api_keys (id, key_hash, name, created_at) VALUES (?, ?, ?, ?)', [id, keyHash, name, now()]);
+    return id;
+  }
+
+  async findActiveApiKey(keyHash: string): Promise<{ id: string; name: string } | undefined> {
+    const [row] = await this.driver.all('SELECT id, name FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL', [keyHash]);
+    return row ? { id: String(row.id), name: String(row.name) } : undefined;
+  }
+
+  // Settings
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const [row] = await this.driver.all('SELECT value FROM settings WHERE name = ?', [name]);
+    return row ? String(row.value) : undefined;
+  }
+
+  async setSetting(name: string, value: string): Promise<void> {
+    const changed = await this.driver.run('UPDATE settings SET value = ? WHERE name = ?', [value, name]);
+    if (changed === 0) await this.driver.run('INSERT INTO settings (name, value) VALUES (?, ?)', [name, value]);
+  }
+
+  // Outbox (accepted asynchronous sends; survives restarts)
+
+  async enqueue(channel: string, payload: unknown): Promise<string> {
+    const id = randomUUID();
+    const at = now();
+    await this.driver.run(
+      `INSERT INTO outbox (id, channel, payload, status, attempts, created_at, updated_at, next_attempt_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
+      [id, channel, JSON.stringify(payload), at, at, at],
+    );
+    return id;
+  }
+
+  /** Pending entries that are due, oldest first. */
+  async duePending(limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.driver.all(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY created_at LIMIT ?`, [now(), limit]);
+    return rows.map(toOutbox);
+  }
+
+  /**
+   * Takes a due entry for one delivery attempt by pushing its due time to `leaseUntil`
+   * (compare-and-set, so two replicas never take the same entry). A crashed attempt is retried
+   * when the lease ends: delivery is at least once.
+   */
+  async claim(entry: OutboxEntry, leaseUntil: Date): Promise<boolean> {
+    const changed = await this.driver.run(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`, [leaseUntil.toISOString(), entry.id, entry.nextAttemptAt]);
+    return changed === 1;
+  }
+
+  async getOutbox(id: string): Promise<OutboxEntry | undefined> {
+    const [row] = await this.driver.all('SELECT * FROM outbox WHERE id = ?', [id]);
+    return row ? toOutbox(row) : undefined;
+  }
+
+  async markSent(id: string, result: unknown): Promise<void> {
+    await this.driver.run(`UPDATE outbox SET status = 'sent', attempts = attempts + 1, result = ?, last_error = NULL, updated_at = ? WHERE id = ?`, [JSON.stringify(result), now(), id]);
+  }
+
+  async markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.driver.run(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?, next_attempt_at = ? WHERE id = ?`, [error, now(), nextAttemptAt.toISOString(), id]);
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.driver.run(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`, [error, now(), id]);
+  }
+
+  async outboxDepth(): Promise<number> {
+    const [row] = await this.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`);
+    return Number(row?.n ?? 0);
+  }
+}
