@@ -1,4 +1,5 @@
 import { validationError } from '../../model/notify-error';
+import { toPlainText } from '../../engine/render';
 import type { Notification } from '../../model/notification';
 
 /** One wxid (`wxid_…`, `…@chatroom`), a list, or `{ wxid }` with either. */
@@ -59,22 +60,8 @@ function recipientsOf(to: GewechatRecipients | undefined): string[] {
   return [...new Set(list)];
 }
 
-function htmlToText(html: string): string {
-  return html
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|h\d)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .trim();
-}
-
 function textOf(n: GewechatNotification): string {
-  const content = n.format === 'html' ? htmlToText(n.content ?? '') : (n.content ?? '');
+  const content = toPlainText(n.content ?? '', n.format);
   const text = [n.title, content, n.url].filter((p) => typeof p === 'string' && p.trim() !== '').join('\n');
   if (text.trim() === '') invalid('notification.content is required for text messages');
   return text;
@@ -123,7 +110,7 @@ export function planGewechatSend(n: GewechatNotification): GewechatSendPlan {
       if (!isHttpUrl(linkUrl)) invalid('link messages need options.linkUrl (or notification.url) as an http(s) URL');
       if (typeof n.title !== 'string' || n.title.trim() === '') invalid('link messages need notification.title');
       body.title = n.title.trim();
-      body.desc = options.desc ?? n.summary ?? (n.format === 'html' ? htmlToText(n.content ?? '') : (n.content ?? ''));
+      body.desc = options.desc ?? n.summary ?? toPlainText(n.content ?? '', n.format);
       body.linkUrl = linkUrl.trim();
       if (options.thumbUrl !== undefined) {
         if (!isHttpUrl(options.thumbUrl)) invalid('options.thumbUrl must be an http(s) URL');

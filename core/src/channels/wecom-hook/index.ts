@@ -1,26 +1,33 @@
-// Placeholder: replaced by the real channel implementation.
-import type { Notification } from '../../model/notification';
-import type { SendResult } from '../../model/send-result';
-import { validationError } from '../../model/notify-error';
-import type { BaseChannelConfig, Channel, ChannelDefinition, HealthStatus } from '../types';
+import type { ChannelDefinition } from '../types';
+import { WeComHookClient, type WeComHookChannel } from './client';
+import { validateWeComHookConfig, WECOM_HOOK_GATEWAY_URL, WECOM_HOOK_LIMITS, type WeComHookConfig } from './config';
 
-export interface WeComHookConfig extends BaseChannelConfig {
-  type: 'wecom-hook';
-}
+export type { WeComHookConfig, WeComHookMode } from './config';
+export { WECOM_HOOK_GATEWAY_URL, WECOM_HOOK_LIMITS } from './config';
+export type {
+  WeComHookChannel,
+  WeComHookClientStatus,
+  WeComHookNotification,
+  WeComHookOptions,
+  WeComHookSendDetails,
+  WeComHookSendResult,
+  WeComHookSessions,
+  WeComHookTargetResult,
+} from './client';
+export { normalizeConversationId, normalizeConversationIds, type NormalizedConversationId } from './conversation-id';
+export { weComHookErrorTable } from './errors';
+export { parseWeComHookCallback, hookMessageText, WECOM_HOOK_MESSAGE_NOTIFY_TYPES, type WeComHookCallback, type WeComHookMessage } from './callbacks';
+export { SendConfirmations, canonicalAppinfo, type SendConfirmationsOptions } from './confirmations';
 
-export interface WeComHookChannel extends Channel<Notification> {}
-
+/**
+ * The JuHe ("聚合聊天") WeCom protocol hook: one `guid` per logged-in WeCom account, reached directly
+ * (`POST {baseUrl}{path}`) or through the vendor gateway (`POST {baseUrl}/open/GuidRequest`).
+ */
 export const weComHookDefinition: ChannelDefinition<WeComHookConfig, WeComHookChannel> = {
   type: 'wecom-hook',
-  displayName: 'WeComHook',
-  defaultBaseUrl: '',
-  limits: {},
-  validateConfig: (config) => config,
-  create: () => ({
-    type: 'wecom-hook',
-    send: async (): Promise<SendResult> => {
-      throw validationError('wecom-hook', 'NOT_IMPLEMENTED', 'channel not implemented yet');
-    },
-    check: async (): Promise<HealthStatus> => ({ ok: false, message: 'not implemented' }),
-  }),
+  displayName: 'WeCom hook (JuHe)',
+  defaultBaseUrl: WECOM_HOOK_GATEWAY_URL,
+  limits: { ...WECOM_HOOK_LIMITS },
+  validateConfig: validateWeComHookConfig,
+  create: (config, ctx) => new WeComHookClient(config, ctx),
 };
