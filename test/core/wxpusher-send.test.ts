@@ -1,4 +1,4 @@
-import { codePoints, createChannel, isNotifyError, NotifyError, type WxPusherConfig, type WxPusherSendDetails } from '@wxnotify/core';
+import { codePoints, createChannel, isNotifyError, NotifyError, wxPusherErrorTable, type WxPusherConfig, type WxPusherSendDetails } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { DEFAULT_APP_TOKEN, envelope, FakeWxPusher, type FakeWxPusherOptions } from '../fakes/wxpusher';
 import { VirtualClock } from '../support/virtual-clock';
@@ -185,6 +185,19 @@ describe('WxPusher errors', () => {
     expect(error).toMatchObject({ channel: 'wxpusher', code: 1002, kind: 'upstream', retryable: false, upstreamMessage: 'appToken不正确' });
     expect(error.hint).toMatch(/appToken/);
     expect(error.message).not.toContain('AT_wrong_token_999');
+  });
+
+  it.each(Object.entries(wxPusherErrorTable))('code %s follows its table rule', async (code, rule) => {
+    fake.script(envelope(Number(code), `错误 ${code}`));
+    const wx = channel();
+    if (rule.action === 'retry') {
+      const result = await wx.send({ content: 'x', to: { uids: ['UID_a'] } });
+      expect(result).toMatchObject({ ok: true, requests: 2, retries: 1 });
+    } else {
+      const error = await rejection(wx.send({ content: 'x', to: { uids: ['UID_a'] } }));
+      expect(error).toMatchObject({ code: Number(code), kind: 'upstream', retryable: false, hint: rule.hint, upstreamMessage: `错误 ${code}` });
+      expect(fake.requests).toHaveLength(1);
+    }
   });
 
   it('keeps unknown codes with their number and message', async () => {
