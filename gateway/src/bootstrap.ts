@@ -32,6 +32,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Core collaborators (tests pass a virtual clock or a fast retry policy). */
   channelDeps?: ChannelDeps;
+  /** Time source of the gateway's own rate limits (tests share a virtual clock with the client). */
+  now?: () => number;
 }
 
 export interface RunningGateway {
@@ -71,7 +73,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts });
     const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs });
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
-    const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter());
+    const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now));
 
     const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime), {
       bodyParser: false,
@@ -87,6 +89,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
     app.useGlobalFilters(new JsonExceptionFilter(runtime));
     await app.listen(config.port, config.host);
+    if (config.notifyAuth === 'none') logger.warn('WXNOTIFY_NOTIFY_AUTH=none: POST /api/notify accepts calls without an API key. Keep the gateway on a trusted network.');
     outbox.start();
 
     const address = app.getHttpServer().address() as { port: number };

@@ -27,6 +27,13 @@ export interface GatewayConfig {
   maxContentBytes: number;
   /** Default per-Code rate limit (requests per minute); each Code may override. */
   codeRatePerMinute: number;
+  /** Window of the per-Code rate limit (ms). */
+  codeRateWindowMs: number;
+  /**
+   * Auth on the seed-000 route `POST /api/notify`: `api-key` (default) or `none` for old callers
+   * of the seed's unauthenticated API on a trusted network. Every other send route always needs a key or a Code.
+   */
+  notifyAuth: 'api-key' | 'none';
   /** Per API key rate limit on the channel routes (requests per minute). */
   apiKeyRatePerMinute: number;
   logLevel: LogLevel;
@@ -77,6 +84,12 @@ function readChannelsFile(path: string): Record<string, ChannelConfig> {
   return channels as Record<string, ChannelConfig>;
 }
 
+function notifyAuthOf(value: string | undefined): 'api-key' | 'none' {
+  if (value === undefined || value === '' || value === 'api-key') return 'api-key';
+  if (value === 'none') return 'none';
+  throw new ConfigError('WXNOTIFY_NOTIFY_AUTH must be api-key or none.');
+}
+
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const dataDir = resolve(env.WXNOTIFY_DATA_DIR || 'data');
   const channels: Record<string, ChannelConfig> = env.WXNOTIFY_CHANNELS_FILE ? readChannelsFile(resolve(env.WXNOTIFY_CHANNELS_FILE)) : {};
@@ -108,6 +121,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     bodyLimitBytes: sizeVar(env, 'WXNOTIFY_BODY_LIMIT', 64 * 1024),
     maxContentBytes: sizeVar(env, 'WXNOTIFY_MAX_CONTENT_BYTES', 16 * 1024),
     codeRatePerMinute: intVar(env, 'WXNOTIFY_CODE_RATE_LIMIT', 60, 1),
+    codeRateWindowMs: 60_000,
+    notifyAuth: notifyAuthOf(env.WXNOTIFY_NOTIFY_AUTH),
     apiKeyRatePerMinute: intVar(env, 'WXNOTIFY_API_KEY_RATE_LIMIT', 600, 1),
     logLevel: level,
     outboxPollMs: intVar(env, 'WXNOTIFY_OUTBOX_POLL_MS', 1000, 10),

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminController } from './http/admin.controller.js';
 import { ChannelsController } from './http/channels.controller.js';
-import { AdminGuard, ApiKeyGuard } from './http/guards.js';
+import { AdminGuard, ApiKeyGuard, NotifyAuthGuard } from './http/guards.js';
 import { HealthController } from './http/health.controller.js';
 import { NotifyController } from './http/notify.controller.js';
 import { GatewayRuntime } from './runtime.js';
@@ -13,7 +13,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: extra.imports ?? [],
       controllers: [NotifyController, ChannelsController, HealthController, AdminController, ...(extra.controllers ?? [])],
-      providers: [{ provide: GatewayRuntime, useValue: runtime }, ApiKeyGuard, AdminGuard],
+      providers: [{ provide: GatewayRuntime, useValue: runtime }, ApiKeyGuard, AdminGuard, NotifyAuthGuard],
     };
   }
 }

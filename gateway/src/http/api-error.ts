@@ -22,6 +22,7 @@ export class ApiError extends Error {
 export function statusForNotifyError(error: NotifyError): number {
   if (error.kind === 'validation') return 400;
   if (error.kind === 'network') return 504;
+  if (/未登录|not logged in|offline/i.test(error.upstreamMessage)) return 503;
   if (error.retryable && /rate|limit|频率/i.test(`${error.code} ${error.upstreamMessage}`)) return 429;
   return error.retryable ? 503 : 502;
 }

@@ -30,6 +30,20 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
+/** `POST /api/notify` (seed 000): an API key unless WXNOTIFY_NOTIFY_AUTH=none. */
+@Injectable()
+export class NotifyAuthGuard implements CanActivate {
+  private readonly apiKey: ApiKeyGuard;
+
+  constructor(@Inject(GatewayRuntime) private readonly rt: GatewayRuntime) {
+    this.apiKey = new ApiKeyGuard(rt);
+  }
+
+  canActivate(context: ExecutionContext): Promise<boolean> | boolean {
+    return this.rt.config.notifyAuth === 'none' ? true : this.apiKey.canActivate(context);
+  }
+}
+
 /**
  * Admin API: a page session (cookie) or an API key (the CLI). Changes made with a cookie also
  * need the `X-Wxnotify-Admin` header, which a cross-site form cannot send.

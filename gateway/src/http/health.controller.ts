@@ -16,7 +16,7 @@ export class HealthController {
       await this.rt.store.countApiKeys();
     } catch {
       res.status(503);
-      return { status: 'error', message: 'Store unavailable' };
+      return { status: 'error', message: '存储不可用 (store unavailable)' };
     }
     const channel = this.rt.config.wechatChannel;
     if (channel && this.rt.channels.has(channel)) {
@@ -26,7 +26,7 @@ export class HealthController {
         return { status: 'error', message: health.message };
       }
     }
-    return { status: 'ok', message: 'Service is running' };
+    return { status: 'ok', message: '服务正常运行中' };
   }
 
   @Get('metrics')

@@ -1,11 +1,21 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { isNotifyError, type SendResult } from '@wxnotify/core';
 import { GatewayRuntime } from '../runtime.js';
+import { presentedApiKey } from '../services/api-keys.js';
 import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
-import { ApiKeyGuard } from './guards.js';
+import { NotifyAuthGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
 
 const TITLE_MAX_BYTES = 512;
+
+/** The seeds' own answer texts (clients and scripts written for them match on these). */
+const SEED_TEXT = {
+  sent: '消息发送成功',
+  sendFailed: '发送消息失败：',
+  codeSent: '发送成功',
+  unknownCode: '配置不存在,请检查Code是否正确',
+  weComFailed: '企业微信API调用失败',
+};
 
 /** `data` of the seed-000 answer: the first delivered message's ids, as strings. */
 function wechatIds(result: SendResult): { newMsgId: string | null; msgId: string | null } {
@@ -33,32 +43,39 @@ export class NotifyController {
   /** Seed 000: `{wxid, content}` → the personal-WeChat channel. */
   @Post()
   @HttpCode(200)
-  @UseGuards(ApiKeyGuard)
+  @UseGuards(NotifyAuthGuard)
   async notifyWechat(@Body() raw: unknown): Promise<Record<string, unknown>> {
     const body = bodyObject(raw);
     const wxid = stringField(body, 'wxid', { required: true, maxBytes: 128 })!;
     const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
     const channel = this.rt.config.wechatChannel;
     if (!channel || !this.rt.channels.has(channel)) {
-      throw new ApiError(503, { success: false, code: 'NO_WECHAT_CHANNEL', message: 'No personal-WeChat channel is configured: set GEWECHAT_BASE_URL, GEWECHAT_TOKEN and GEWECHAT_APP_ID.' });
+      throw new ApiError(503, { success: false, code: 'NO_WECHAT_CHANNEL', message: '发送消息失败：未配置个人微信通道', hint: 'No personal-WeChat channel is configured: set GEWECHAT_BASE_URL, GEWECHAT_TOKEN and GEWECHAT_APP_ID.' });
     }
     try {
       const result = await this.rt.recorder.record(channel, () => this.rt.channels.send(channel, { content, format: 'text', to: wxid.trim() }));
-      return { success: true, message: 'Message sent', data: wechatIds(result) };
+      return { success: true, message: SEED_TEXT.sent, data: wechatIds(result) };
     } catch (error) {
       const detail = describeSendError(error);
       const status = isNotifyError(error) ? statusForNotifyError(error) : 500;
-      throw new ApiError(status, { success: false, message: `Failed to send: ${detail.message}`, code: detail.code, ...(detail.hint ? { hint: detail.hint } : {}) });
+      // Seed 000 wording: "发送消息失败：用户未登录" (the upstream's own prefix is not repeated).
+      const reason = detail.message.replace(/^(发送消息失败|操作失败)\s*[:：]\s*/, '');
+      throw new ApiError(status, { success: false, message: `${SEED_TEXT.sendFailed}${reason}`, code: detail.code, ...(detail.hint ? { hint: detail.hint } : {}) });
     }
   }
 
   /** Seed 001: `{title?, content}` → the WeCom app behind the Code. */
   @Post(':code')
   @HttpCode(200)
-  async notifyByCode(@Param('code') code: string, @Body() raw: unknown): Promise<Record<string, unknown>> {
+  async notifyByCode(@Param('code') code: string, @Body() raw: unknown, @Headers() headers: Record<string, string | string[] | undefined>): Promise<Record<string, unknown>> {
+    // The Code authorises this route; an API key sent along must still be a valid one.
+    const presented = presentedApiKey(headers);
+    if (presented !== undefined && !(await this.rt.apiKeys.verify(presented))) {
+      throw ApiError.of(401, 'UNAUTHORIZED', 'The API key sent with this request is not valid (the Code alone is enough here).');
+    }
     const record = await this.rt.codes.resolve(code);
-    if (!record) throw new ApiError(404, { success: false, code: 'UNKNOWN_CODE', message: 'Config not found: check the Code in the URL.' });
-    const decision = this.rt.limiter.take(`code:${record.id}`, record.rateLimitPerMinute ?? this.rt.config.codeRatePerMinute);
+    if (!record) throw new ApiError(404, { success: false, code: 'UNKNOWN_CODE', message: SEED_TEXT.unknownCode, hint: 'No active config has this Code: check it, or create one on the gateway page.' });
+    const decision = this.rt.limiter.take(`code:${record.id}`, record.rateLimitPerMinute ?? this.rt.config.codeRatePerMinute, this.rt.config.codeRateWindowMs);
     if (!decision.allowed) {
       this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'code' });
       throw ApiError.of(429, 'RATE_LIMITED', `Too many messages for this Code; retry in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
@@ -68,7 +85,7 @@ export class NotifyController {
     const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
     try {
       const result = await this.rt.recorder.record('wecom-app', () => this.rt.codes.send(record, { title, content }), { codeId: record.id });
-      return { success: true, message: 'Sent', response: weComResponse(result) };
+      return { success: true, message: SEED_TEXT.codeSent, response: weComResponse(result) };
     } catch (error) {
       const detail = describeSendError(error);
       if (isNotifyError(error) && error.kind === 'validation') {
@@ -77,7 +94,7 @@ export class NotifyController {
       // Seed 001: a failed WeCom call is a 500 with the upstream answer in the body.
       throw new ApiError(500, {
         success: false,
-        message: `Send failed: ${detail.message}`,
+        message: `${SEED_TEXT.weComFailed}: ${detail.message}`,
         code: detail.code,
         ...(detail.hint ? { hint: detail.hint } : {}),
         retryable: detail.retryable ?? false,
