@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 
-/** At most `limit` calls per `windowMs` for one key (a robot key, an app token, ...). */
+/** At most `limit` calls per `windowMs` for one key (a robot key, an app token, ...). `limit: Infinity` = no pacing, blocks only. */
 export interface RateRule {
   limit: number;
   windowMs: number;
@@ -29,6 +29,11 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async acquire(key: string, rule: RateRule): Promise<void> {
     const state = this.state(key);
+    // An unbounded rule only honours `block()` (e.g. WeCom apps: no pacing, but sit out a 45009).
+    if (!Number.isFinite(rule.limit)) {
+      while (state.blockedUntil > this.clock.now()) await this.clock.sleep(state.blockedUntil - this.clock.now());
+      return;
+    }
     for (;;) {
       const now = this.clock.now();
       while (state.starts.length > 0 && state.starts[0] <= now - rule.windowMs) state.starts.shift();

@@ -1,26 +1,19 @@
-// Placeholder: replaced by the real channel implementation.
-import type { Notification } from '../../model/notification';
-import type { SendResult } from '../../model/send-result';
-import { validationError } from '../../model/notify-error';
-import type { BaseChannelConfig, Channel, ChannelDefinition, HealthStatus } from '../types';
+import type { ChannelDefinition } from '../types';
+import { WeComAppClient, type WeComAppChannel } from './client';
+import { validateWeComAppConfig, WECOM_APP_LIMITS, WECOM_DEFAULT_BASE_URL, type WeComAppConfig } from './config';
 
-export interface WeComAppConfig extends BaseChannelConfig {
-  type: 'wecom-app';
-}
-
-export interface WeComAppChannel extends Channel<Notification> {}
+export * from './client';
+export * from './config';
+export { weComAppErrors, weComGetTokenErrors } from './errors';
+export type { WeComAppRecipients } from './recipients';
+export { truncateUtf8, truncateChars, type WeComNewsArticle } from './render';
+export { weComOutcome, type WeComBody } from './response';
 
 export const weComAppDefinition: ChannelDefinition<WeComAppConfig, WeComAppChannel> = {
   type: 'wecom-app',
-  displayName: 'WeComApp',
-  defaultBaseUrl: '',
-  limits: {},
-  validateConfig: (config) => config,
-  create: () => ({
-    type: 'wecom-app',
-    send: async (): Promise<SendResult> => {
-      throw validationError('wecom-app', 'NOT_IMPLEMENTED', 'channel not implemented yet');
-    },
-    check: async (): Promise<HealthStatus> => ({ ok: false, message: 'not implemented' }),
-  }),
+  displayName: 'WeCom app',
+  defaultBaseUrl: WECOM_DEFAULT_BASE_URL,
+  limits: WECOM_APP_LIMITS,
+  validateConfig: validateWeComAppConfig,
+  create: (config, ctx) => new WeComAppClient(validateWeComAppConfig(config), ctx),
 };

@@ -1,26 +1,17 @@
-// Placeholder: replaced by the real channel implementation.
-import type { Notification } from '../../model/notification';
-import type { SendResult } from '../../model/send-result';
-import { validationError } from '../../model/notify-error';
-import type { BaseChannelConfig, Channel, ChannelDefinition, HealthStatus } from '../types';
+import type { ChannelDefinition } from '../types';
+import { WECOM_DEFAULT_BASE_URL } from '../wecom-app/config';
+import { WeComBotClient, type WeComBotChannel } from './client';
+import { validateWeComBotConfig, WECOM_BOT_LIMITS, type WeComBotConfig } from './config';
 
-export interface WeComBotConfig extends BaseChannelConfig {
-  type: 'wecom-bot';
-}
-
-export interface WeComBotChannel extends Channel<Notification> {}
+export * from './client';
+export * from './config';
+export { weComBotErrors } from './errors';
 
 export const weComBotDefinition: ChannelDefinition<WeComBotConfig, WeComBotChannel> = {
   type: 'wecom-bot',
-  displayName: 'WeComBot',
-  defaultBaseUrl: '',
-  limits: {},
-  validateConfig: (config) => config,
-  create: () => ({
-    type: 'wecom-bot',
-    send: async (): Promise<SendResult> => {
-      throw validationError('wecom-bot', 'NOT_IMPLEMENTED', 'channel not implemented yet');
-    },
-    check: async (): Promise<HealthStatus> => ({ ok: false, message: 'not implemented' }),
-  }),
+  displayName: 'WeCom group robot',
+  defaultBaseUrl: WECOM_DEFAULT_BASE_URL,
+  limits: WECOM_BOT_LIMITS,
+  validateConfig: validateWeComBotConfig,
+  create: (config, ctx) => new WeComBotClient(validateWeComBotConfig(config), ctx),
 };

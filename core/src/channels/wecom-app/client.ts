@@ -1,0 +1,365 @@
+import { createHash } from 'node:crypto';
+import { mapSettled } from '../../engine/concurrency';
+import type { CallSpec, Pipeline, TokenSource } from '../../engine/pipeline';
+import type { FetchedToken } from '../../engine/token-cache';
+import type { Notification } from '../../model/notification';
+import { isNotifyError, NotifyError, validationError } from '../../model/notify-error';
+import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
+import { encodeMultipart } from '../../transport/multipart';
+import type { HttpRequest } from '../../transport/transport';
+import type { Channel, ChannelContext, HealthStatus } from '../types';
+import { WECOM_APP_LIMITS as L, type MarkdownFallback, type WeComAppConfig } from './config';
+import { weComAppErrors, weComGetTokenErrors } from './errors';
+import { batchRecipients, type RecipientBatch, type WeComAppRecipients } from './recipients';
+import {
+  asPlainNotification,
+  renderMarkdown,
+  renderNews,
+  renderText,
+  renderTextcard,
+  type WeComMessage,
+  type WeComNewsArticle,
+} from './render';
+import { splitBar, weComOutcome, type WeComBody } from './response';
+
+const CHANNEL = 'wecom-app';
+
+export type WeComAppMessageType = 'text' | 'markdown' | 'textcard' | 'news' | 'image' | 'file' | 'template_card';
+export const WECOM_APP_MESSAGE_TYPES: readonly WeComAppMessageType[] = ['text', 'markdown', 'textcard', 'news', 'image', 'file', 'template_card'];
+export type WeComMediaType = 'image' | 'voice' | 'video' | 'file';
+
+/** A file to upload: the bytes and the name WeCom shows. */
+export interface MediaInput {
+  data: Buffer;
+  filename: string;
+  contentType?: string;
+}
+
+export interface WeComAppOptions {
+  /** Overrides the config's `markdownFallback` for this message. */
+  markdownFallback?: MarkdownFallback;
+  /** textcard button text (≤ 4 characters, default 详情). */
+  btntxt?: string;
+  /** news: the articles (default: one article built from title/content/url). */
+  articles?: WeComNewsArticle[];
+  /** news: picture of the default article. */
+  picurl?: string;
+  /** image/file: bytes to upload first. */
+  media?: MediaInput;
+  /** image/file: an existing media_id (from `uploadMedia`, valid 3 days). */
+  mediaId?: string;
+  /** template_card: the card object, passed through as WeCom documents it. */
+  templateCard?: Record<string, unknown>;
+  /** 1 = no sharing + watermark. */
+  safe?: 0 | 1;
+  enableIdTrans?: boolean;
+  /** false turns WeCom's duplicate check off for this message; a number sets its window (s). */
+  duplicateCheck?: boolean | number;
+}
+
+export type WeComAppNotification = Notification<WeComAppRecipients, WeComAppOptions>;
+
+export interface WeComMediaUpload {
+  mediaId: string;
+  type: string;
+  createdAt: string;
+}
+
+export interface WeComDepartment {
+  id: number;
+  name: string;
+  parentId: number;
+  order?: number;
+}
+
+export interface WeComUser {
+  userId: string;
+  name: string;
+  departments: number[];
+}
+
+export interface WeComAppChannel extends Channel<WeComAppNotification> {
+  /** Recalls a message sent in the last 24 h (the WeCom client copy; WeChat-plugin copies stay). */
+  recall(msgid: string): Promise<void>;
+  uploadMedia(input: MediaInput & { type?: WeComMediaType }): Promise<WeComMediaUpload>;
+  /** Departments in the app's visible range (optionally the subtree under `id`). */
+  listDepartments(id?: number | string): Promise<WeComDepartment[]>;
+  /** Members of one department (for recipient pickers). */
+  listUsers(departmentId: number | string): Promise<WeComUser[]>;
+}
+
+const MEDIA_MAX: Record<WeComMediaType, number> = { image: L.imageBytes, voice: L.voiceBytes, video: L.videoBytes, file: L.fileBytes };
+const PARTIAL_FIELDS = [
+  ['invaliduser', 'user', 'invalid'],
+  ['invalidparty', 'party', 'invalid'],
+  ['invalidtag', 'tag', 'invalid'],
+  ['unlicenseduser', 'user', 'unlicensed'],
+] as const;
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 24);
+
+/** WeCom self-built app client: token single flight, batching, splitting, retries, partial results. */
+export class WeComAppClient implements WeComAppChannel {
+  readonly type = 'wecom-app';
+  private readonly pipeline: Pipeline;
+  private readonly token: TokenSource;
+  private readonly rate: NonNullable<CallSpec<unknown>['rate']>;
+  private readonly base: string;
+  private readonly agentId: number;
+  private readonly timeout: { timeoutMs?: number };
+
+  constructor(
+    private readonly config: WeComAppConfig,
+    ctx: ChannelContext,
+  ) {
+    this.pipeline = ctx.pipeline(CHANNEL, [config.corpSecret]);
+    this.base = config.baseUrl!;
+    this.agentId = Number(config.agentId);
+    this.timeout = config.timeoutMs ? { timeoutMs: config.timeoutMs } : {};
+    // The key never holds the raw secret; the secret's hash keeps two apps with one agentId apart.
+    const tokenKey = `wecom-app:${sha(`${this.base}\n${config.corpId}\n${this.agentId}\n${config.corpSecret}`)}`;
+    const fetch = (): Promise<FetchedToken> => this.fetchToken();
+    const remember = (token: string): string => {
+      this.pipeline.deps.redactor.add(token);
+      return token;
+    };
+    this.token = {
+      get: () => ctx.tokens.get(tokenKey, fetch).then(remember),
+      refresh: (failed) => ctx.tokens.refresh(tokenKey, failed, fetch).then(remember),
+    };
+    // No pacing for apps, but a 45009 holds every call of this app until its window ends.
+    this.rate = { key: tokenKey, rule: { limit: Infinity, windowMs: 60_000 } };
+  }
+
+  async send(notification: WeComAppNotification): Promise<SendResult> {
+    if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
+    const batches = batchRecipients(notification.to ?? this.config.defaultTo, L);
+    const prepared = this.prepare(notification);
+    const common = this.commonFields(notification.options ?? {});
+    const stats = new SendStats();
+    const messageIds: string[] = [];
+    const partialFailures: PartialFailure[] = [];
+    let messages = prepared.messages;
+    if (prepared.upload) {
+      const media = await this.upload(prepared.upload.media, prepared.upload.type, stats);
+      messages = [{ msgtype: prepared.upload.type, payload: { media_id: media.mediaId } }];
+    }
+    for (const [index, message] of messages.entries()) {
+      const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch) => this.sendOne(message, batch, common, stats));
+      let failure: unknown;
+      let delivered = 0;
+      for (const outcome of settled) {
+        if (outcome.status === 'rejected') {
+          failure ??= outcome.reason;
+          continue;
+        }
+        delivered++;
+        if (outcome.value.msgid) messageIds.push(outcome.value.msgid);
+        partialFailures.push(...outcome.value.partialFailures);
+      }
+      if (failure !== undefined) {
+        if (!isNotifyError(failure)) throw failure;
+        throw failure.withPartial(
+          buildResult(CHANNEL, stats, {
+            ok: false,
+            messageIds,
+            parts: index,
+            batches: batches.length,
+            partialFailures,
+            details: { failedPart: index + 1, totalParts: messages.length, deliveredBatchesOfFailedPart: delivered },
+          }),
+        );
+      }
+    }
+    return buildResult(CHANNEL, stats, { messageIds, parts: messages.length, batches: batches.length, partialFailures });
+  }
+
+  async check(): Promise<HealthStatus> {
+    try {
+      await this.fetchToken();
+      return { ok: true, message: 'token ok' };
+    } catch (error) {
+      if (!isNotifyError(error)) throw error;
+      return { ok: false, message: error.message, details: { code: error.code, hint: error.hint, fromIp: error.fromIp } };
+    }
+  }
+
+  async recall(msgid: string): Promise<void> {
+    if (typeof msgid !== 'string' || msgid.trim() === '') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'recall needs a msgid');
+    const body = JSON.stringify({ msgid: msgid.trim() });
+    await this.call('message/recall', (token) => this.post('/cgi-bin/message/recall', token, body), new SendStats());
+  }
+
+  uploadMedia(input: MediaInput & { type?: WeComMediaType }): Promise<WeComMediaUpload> {
+    const type = input?.type ?? 'file';
+    return this.upload(input, type, new SendStats());
+  }
+
+  async listDepartments(id?: number | string): Promise<WeComDepartment[]> {
+    const query = id === undefined || id === '' ? '' : `&id=${encodeURIComponent(String(id))}`;
+    const body = await this.call('department/list', (token) => this.get('/cgi-bin/department/list', token, query), new SendStats());
+    const list = Array.isArray(body.department) ? (body.department as Array<Record<string, unknown>>) : [];
+    return list.map((d) => ({ id: Number(d.id), name: String(d.name ?? ''), parentId: Number(d.parentid ?? 0), ...(d.order !== undefined ? { order: Number(d.order) } : {}) }));
+  }
+
+  async listUsers(departmentId: number | string): Promise<WeComUser[]> {
+    if (departmentId === undefined || departmentId === null || !/^\d+$/.test(String(departmentId))) {
+      throw validationError(CHANNEL, 'INVALID_REQUEST', 'listUsers needs a numeric department id');
+    }
+    const query = `&department_id=${encodeURIComponent(String(departmentId))}`;
+    const body = await this.call('user/simplelist', (token) => this.get('/cgi-bin/user/simplelist', token, query), new SendStats());
+    const list = Array.isArray(body.userlist) ? (body.userlist as Array<Record<string, unknown>>) : [];
+    return list.map((u) => ({
+      userId: String(u.userid ?? ''),
+      name: String(u.name ?? ''),
+      departments: Array.isArray(u.department) ? u.department.map(Number) : [],
+    }));
+  }
+
+  private prepare(n: WeComAppNotification): { messages: WeComMessage[]; upload?: { media: MediaInput; type: 'image' | 'file' } } {
+    const options = n.options ?? {};
+    const type = n.type ?? (n.format === 'markdown' ? 'markdown' : 'text');
+    switch (type) {
+      case 'text':
+        return { messages: renderText(n) };
+      case 'markdown': {
+        const fallback = options.markdownFallback ?? this.config.markdownFallback ?? 'none';
+        if (fallback === 'none') return { messages: renderMarkdown(n) };
+        // A text card needs a link to open; without one the readable fallback is plain text.
+        if (fallback === 'textcard' && n.url) return { messages: [renderTextcard(asPlainNotification(n), options.btntxt)] };
+        return { messages: renderText(asPlainNotification(n)) };
+      }
+      case 'textcard':
+        return { messages: [renderTextcard(n, options.btntxt)] };
+      case 'news':
+        return { messages: [renderNews(n, options.articles, options.picurl)] };
+      case 'image':
+      case 'file': {
+        if (typeof options.mediaId === 'string' && options.mediaId !== '') return { messages: [{ msgtype: type, payload: { media_id: options.mediaId } }] };
+        if (!options.media) throw validationError(CHANNEL, 'INVALID_MESSAGE', `${type} needs options.media (bytes + filename) or options.mediaId`);
+        this.checkMedia(options.media, type);
+        return { messages: [], upload: { media: options.media, type } };
+      }
+      case 'template_card': {
+        const card = options.templateCard;
+        if (!card || typeof card !== 'object' || typeof card.card_type !== 'string') {
+          throw validationError(CHANNEL, 'INVALID_MESSAGE', 'template_card needs options.templateCard with a card_type');
+        }
+        return { messages: [{ msgtype: 'template_card', payload: card }] };
+      }
+      default:
+        throw validationError(CHANNEL, 'INVALID_MESSAGE', `unknown message type "${String(type)}"`, `Use one of: ${WECOM_APP_MESSAGE_TYPES.join(', ')}.`);
+    }
+  }
+
+  private commonFields(options: WeComAppOptions): Record<string, number> {
+    const fields: Record<string, number> = { agentid: this.agentId };
+    if (options.safe === 1) fields.safe = 1;
+    if (options.enableIdTrans) fields.enable_id_trans = 1;
+    const interval = options.duplicateCheck === false ? 0 : typeof options.duplicateCheck === 'number' ? options.duplicateCheck : this.config.duplicateCheckIntervalSeconds ?? L.duplicateCheckDefaultSeconds;
+    if (!Number.isInteger(interval) || interval < 0 || interval > L.duplicateCheckMaxSeconds) {
+      throw validationError(CHANNEL, 'INVALID_MESSAGE', 'options.duplicateCheck must be false or 1..14400 seconds');
+    }
+    if (interval > 0) {
+      fields.enable_duplicate_check = 1;
+      fields.duplicate_check_interval = interval;
+    }
+    return fields;
+  }
+
+  private async sendOne(
+    message: WeComMessage,
+    batch: RecipientBatch,
+    common: Record<string, number>,
+    stats: SendStats,
+  ): Promise<{ msgid?: string; partialFailures: PartialFailure[] }> {
+    const body = JSON.stringify({ ...batch, msgtype: message.msgtype, [message.msgtype]: message.payload, ...common });
+    const reply = await this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats);
+    const partialFailures: PartialFailure[] = [];
+    for (const [field, target, reason] of PARTIAL_FIELDS) {
+      for (const id of splitBar(reply[field])) partialFailures.push({ target, id, reason });
+    }
+    return { msgid: typeof reply.msgid === 'string' && reply.msgid ? reply.msgid : undefined, partialFailures };
+  }
+
+  private checkMedia(media: MediaInput, type: WeComMediaType): void {
+    if (!media || !Buffer.isBuffer(media.data)) throw validationError(CHANNEL, 'INVALID_MEDIA', 'media.data must be a Buffer');
+    if (typeof media.filename !== 'string' || media.filename.trim() === '') throw validationError(CHANNEL, 'INVALID_MEDIA', 'media.filename is required (WeCom shows it)');
+    if (media.data.length < L.mediaMinBytes) throw validationError(CHANNEL, 'INVALID_MEDIA', 'media must be larger than 5 bytes');
+    const max = MEDIA_MAX[type];
+    if (media.data.length > max) throw validationError(CHANNEL, 'INVALID_MEDIA', `${type} is over ${max / 1024 / 1024} MB`);
+  }
+
+  private async upload(media: MediaInput, type: WeComMediaType, stats: SendStats): Promise<WeComMediaUpload> {
+    if (!(type in MEDIA_MAX)) throw validationError(CHANNEL, 'INVALID_MEDIA', 'media type must be image, voice, video or file');
+    this.checkMedia(media, type);
+    const { body, contentType } = encodeMultipart([{ field: 'media', filename: media.filename, contentType: media.contentType, data: media.data }]);
+    const reply = await this.call(
+      'media/upload',
+      (token) => ({
+        method: 'POST',
+        url: `${this.base}/cgi-bin/media/upload?access_token=${encodeURIComponent(token ?? '')}&type=${type}`,
+        headers: { 'content-type': contentType },
+        body,
+        ...this.timeout,
+      }),
+      stats,
+    );
+    if (typeof reply.media_id !== 'string' || !reply.media_id) throw this.badReply('media/upload', 'no media_id in the answer');
+    return { mediaId: reply.media_id, type: String(reply.type ?? type), createdAt: String(reply.created_at ?? '') };
+  }
+
+  private call(operation: string, build: (token: string | undefined) => HttpRequest, stats: SendStats): Promise<WeComBody> {
+    return this.pipeline.call(
+      { operation, rate: this.rate, token: this.token, build, parse: (res) => weComOutcome(this.pipeline, operation, res, weComAppErrors) },
+      stats,
+    );
+  }
+
+  private post(path: string, token: string | undefined, body: string): HttpRequest {
+    return {
+      method: 'POST',
+      url: `${this.base}${path}?access_token=${encodeURIComponent(token ?? '')}`,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body,
+      ...this.timeout,
+    };
+  }
+
+  private get(path: string, token: string | undefined, query: string): HttpRequest {
+    return { method: 'GET', url: `${this.base}${path}?access_token=${encodeURIComponent(token ?? '')}${query}`, ...this.timeout };
+  }
+
+  private async fetchToken(): Promise<FetchedToken> {
+    const { corpId, corpSecret } = this.config;
+    const reply = await this.pipeline.call(
+      {
+        operation: 'gettoken',
+        build: () => ({
+          method: 'GET',
+          url: `${this.base}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpId)}&corpsecret=${encodeURIComponent(corpSecret)}`,
+          ...this.timeout,
+        }),
+        parse: (res) => weComOutcome(this.pipeline, 'gettoken', res, weComGetTokenErrors),
+      },
+      new SendStats(),
+    );
+    const value = reply.access_token;
+    if (typeof value !== 'string' || value === '') throw this.badReply('gettoken', 'no access_token in the answer');
+    this.pipeline.deps.redactor.add(value);
+    const expires = Number(reply.expires_in);
+    return { value, expiresInSeconds: Number.isFinite(expires) && expires > 0 ? expires : 7200 };
+  }
+
+  private badReply(operation: string, message: string): NotifyError {
+    return new NotifyError({
+      channel: CHANNEL,
+      code: 'BAD_RESPONSE',
+      kind: 'upstream',
+      retryable: false,
+      operation,
+      message,
+      hint: 'The baseUrl did not answer like WeCom; check the baseUrl and any proxy in front of it.',
+    });
+  }
+}
