@@ -1,5 +1,6 @@
 import { createChannel, isNotifyError, type GewechatChannel, type NotifyError } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
+import { VirtualClock } from '../support/virtual-clock';
 import { GewechatFake } from '../fakes/gewechat';
 
 describe('gewechat channel against the fake server', () => {
@@ -131,6 +132,18 @@ describe('gewechat channel against the fake server', () => {
     expect(cached).toEqual(fresh);
     expect(fake.calls('/contacts/fetchContactsList')).toHaveLength(1);
     expect(fake.calls('/contacts/fetchContactsListCache')).toHaveLength(1);
+  });
+
+  it('paces an account instead of bursting (virtual clock)', async () => {
+    const clock = new VirtualClock();
+    const paced = createChannel(
+      { type: 'gewechat', baseUrl: fake.baseUrl, token: fake.token, appId: fake.appId, rateLimit: { limit: 2, windowMs: 60_000 } },
+      { transport, clock },
+    );
+    const result = await paced.send({ content: 'hi', to: ['wxid_friend_a', 'wxid_friend_b', '34757816141@chatroom'] });
+    expect(result.messageIds).toHaveLength(3);
+    // The third message waited for the 60-second window to move on.
+    expect(clock.slept).toBeGreaterThanOrEqual(60_000);
   });
 
   it('rejects an incomplete config naming the field', () => {
