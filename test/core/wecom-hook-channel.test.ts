@@ -1,6 +1,7 @@
 import { createChannel, isNotifyError, parseWeComHookCallback, type NotifyError, type Transport, type WeComHookChannel } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { FakeServer } from '../support/fake-server';
+import { VirtualClock } from '../support/virtual-clock';
 import { JuheFake } from '../fakes/juhe';
 
 const GUID = '5b1eb388-a4df-3da5-a49a-507eea46632c';
@@ -117,6 +118,18 @@ describe('wecom-hook channel against the fake JuHe hook', () => {
     const result = await gateway().send({ content: 'hi', to: 'S:1688857160788209' });
     expect(result).toMatchObject({ ok: true, requests: 2, retries: 1 });
     expect(fake.sent).toHaveLength(1);
+  });
+
+  it('waits out a gateway 429 for Retry-After, then retries (virtual clock)', async () => {
+    const clock = new VirtualClock();
+    fake.throttle(1, 7);
+    const channel = createChannel(
+      { type: 'wecom-hook', mode: 'gateway', baseUrl: fake.url, guid: GUID, appKey: fake.appKey, appSecret: fake.appSecret },
+      { transport, clock },
+    );
+    const result = await channel.send({ content: 'hi', to: 'S:1688857160788209' });
+    expect(result).toMatchObject({ ok: true, requests: 2 });
+    expect(clock.slept).toBe(7_000);
   });
 
   it('reports client status in check()', async () => {

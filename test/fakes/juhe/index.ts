@@ -58,6 +58,7 @@ export class JuheFake {
   private nextId = 1_000_127;
   private nextSeq = 14_303_419;
   private readonly pendingPosts = new Set<Promise<void>>();
+  private throttled = { count: 0, retryAfterSeconds: 0 };
 
   private constructor(
     readonly server: FakeServer,
@@ -115,7 +116,16 @@ export class JuheFake {
     return this.postCallback(guid, message.notifyType ?? 11010, entry);
   }
 
+  /** The gateway answers the next `count` requests with HTTP 429 and `Retry-After`. */
+  throttle(count: number, retryAfterSeconds: number): void {
+    this.throttled = { count, retryAfterSeconds };
+  }
+
   private handle(req: RecordedRequest): FakeReply | Promise<FakeReply> {
+    if (this.throttled.count > 0) {
+      this.throttled.count--;
+      return { status: 429, headers: { 'retry-after': String(this.throttled.retryAfterSeconds) }, body: { detail: 'Too Many Requests' } };
+    }
     if (req.method !== 'POST' && !(req.method === 'GET' && req.path === '/client/all_clients')) return { status: 405, body: 'Method Not Allowed' };
     if (req.path === '/open/GuidRequest') return this.gateway(req);
     return this.route(req.path, req.json) ?? { status: 404, body: '404 page not found' };

@@ -87,7 +87,9 @@ export function parseWeComHookResponse(pipeline: Pipeline, operation: string, re
   if (res.status < 200 || res.status >= 300) {
     const status = body ? envelopeStatus(body) : undefined;
     if (status) return fromTable(pipeline, operation, status.code, status.message, res.status, 'upstream');
-    return fromTable(pipeline, operation, res.status, gatewayHttpMessage(res, body), res.status, 'http');
+    const outcome = fromTable<Record<string, unknown>>(pipeline, operation, res.status, gatewayHttpMessage(res, body), res.status, 'http');
+    const retryAfter = Number(res.headers['retry-after']);
+    return outcome.kind === 'rate-limited' && Number.isFinite(retryAfter) && retryAfter >= 0 ? { ...outcome, waitMs: retryAfter * 1000 } : outcome;
   }
   if (!body) {
     return {
