@@ -47,13 +47,14 @@ export class NotifyController {
   async notifyWechat(@Body() raw: unknown): Promise<Record<string, unknown>> {
     const body = bodyObject(raw);
     const wxid = stringField(body, 'wxid', { required: true, maxBytes: 128 })!;
+    const title = stringField(body, 'title', { maxBytes: TITLE_MAX_BYTES });
     const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
     const channel = this.rt.config.wechatChannel;
     if (!channel || !this.rt.channels.has(channel)) {
       throw new ApiError(503, { success: false, code: 'NO_WECHAT_CHANNEL', message: '发送消息失败：未配置个人微信通道', hint: 'No personal-WeChat channel is configured: set GEWECHAT_BASE_URL, GEWECHAT_TOKEN and GEWECHAT_APP_ID.' });
     }
     try {
-      const result = await this.rt.recorder.record(channel, () => this.rt.channels.send(channel, { content, format: 'text', to: wxid.trim() }));
+      const result = await this.rt.recorder.record(channel, () => this.rt.channels.send(channel, { ...(title ? { title } : {}), content, format: 'text', to: wxid.trim() }));
       return { success: true, message: SEED_TEXT.sent, data: wechatIds(result) };
     } catch (error) {
       const detail = describeSendError(error);
