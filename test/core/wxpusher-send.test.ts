@@ -170,6 +170,13 @@ describe('WxPusher simple push (SPT)', () => {
     expect(JSON.stringify(result)).not.toContain('SPT_unknown0007');
   });
 
+  it('masks SPTs that an upstream error message echoes', async () => {
+    fake.script(envelope(1001, 'SPT_secret0042 已失效'));
+    const error = await rejection(channel({ appToken: undefined, spt: 'SPT_config0001' }).send({ content: 'x', to: { spts: ['SPT_secret0042'] } }));
+    expect(error.upstreamMessage).toBe('SPT_*** 已失效');
+    expect(JSON.stringify({ m: error.message, j: error.toJSON() })).not.toContain('SPT_secret0042');
+  });
+
   it('rejects uids without an appToken before any request', async () => {
     const error = await rejection(channel({ appToken: undefined, spt: 'SPT_a1' }).send({ content: 'x', to: { uids: ['UID_a'] } }));
     expect(error.code).toBe('MISSING_APP_TOKEN');
@@ -198,6 +205,18 @@ describe('WxPusher errors', () => {
       expect(error).toMatchObject({ code: Number(code), kind: 'upstream', retryable: false, hint: rule.hint, upstreamMessage: `错误 ${code}` });
       expect(fake.requests).toHaveLength(1);
     }
+  });
+
+  it('masks the appToken when an answer echoes it, in errors and logs', async () => {
+    const logs: string[] = [];
+    const logger = { warn: (m: string, meta?: unknown) => logs.push(m + JSON.stringify(meta)), debug: (m: string, meta?: unknown) => logs.push(m + JSON.stringify(meta)) };
+    fake.script(envelope(1006, `appToken=${DEFAULT_APP_TOKEN} busy`));
+    fake.script(envelope(1002, `appToken ${DEFAULT_APP_TOKEN} 不正确`));
+    const wx = createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url }, { transport, clock, logger });
+    const error = await rejection(wx.send({ content: 'x', to: { uids: ['UID_a'] } }));
+    expect(error.upstreamMessage).toBe('appToken *** 不正确');
+    expect(logs.length).toBeGreaterThan(0);
+    expect(JSON.stringify({ m: error.message, j: error.toJSON(), logs })).not.toContain(DEFAULT_APP_TOKEN);
   });
 
   it('keeps unknown codes with their number and message', async () => {
