@@ -23,7 +23,9 @@ const dispatcherProvider = {
     const queue = runtime.options.queue;
     if (!queue || queue.producer === false) return null;
     const { BullMqDispatcher } = await import('./queue/bullmq.dispatcher.js');
-    return new BullMqDispatcher(queue);
+    const dispatcher = new BullMqDispatcher(queue);
+    await dispatcher.ready();
+    return dispatcher;
   },
 };
 

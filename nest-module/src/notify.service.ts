@@ -1,17 +1,13 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import { isNotifyError, redactUrl, type Channel, type ChannelType, type ChannelTypeMap, type Notification, type SendResult } from '@wxnotify/core';
+import { type Channel, type ChannelType, type ChannelTypeMap, type Notification, type SendResult } from '@wxnotify/core';
+import { describeError } from './errors.js';
 import { NOTIFY_DISPATCHER, NOTIFY_RUNTIME } from './notify.constants.js';
 import type { NotifyDispatcher } from './notify.dispatcher.js';
 import type { NotifyMessage } from './notify.options.js';
 import type { NotifyRuntime } from './notify.runtime.js';
 import type { NotifyStats } from './notify.stats.js';
 
-/** Text of an error that is safe to log: NotifyError messages are redacted by the core. */
-export function describeError(error: unknown): string {
-  if (isNotifyError(error)) return error.message;
-  if (error instanceof Error) return redactUrl(`${error.name}: ${error.message}`);
-  return redactUrl(String(error));
-}
+export { describeError };
 
 function toNotification(message: NotifyMessage): Notification {
   return typeof message === 'string' ? { content: message } : message;

@@ -1,13 +1,16 @@
 import { MemoryRateLimiter, systemClock } from '@wxnotify/core';
 import { NotifyService } from '@wxnotify/nestjs';
 import { postJson, startFixtureApp, type RawResponse, type RunningApp } from './fixtures/add-user.app';
-import { wxPusherTarget, type Target } from './support/targets';
+import { weComAppTarget, wxPusherTarget, type Target } from './support/targets';
 import { median, waitFor } from './support/wait';
 
 /** Real retries, short delays: failures settle within the test. */
 const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, rateLimitWaitMs: 20, maxRateLimitWaits: 1 };
 
-const targets: Array<[string, () => Promise<Target>]> = [['wxpusher', wxPusherTarget]];
+const targets: Array<[string, () => Promise<Target>]> = [
+  ['wecom-app', weComAppTarget],
+  ['wxpusher', wxPusherTarget],
+];
 
 describe.each(targets)('POST /add_user with @Notify (%s fake)', (_label, startTarget) => {
   let target: Target;
@@ -69,7 +72,7 @@ describe.each(targets)('POST /add_user with @Notify (%s fake)', (_label, startTa
     const run = await compare({ username: 'grace' });
     expectSameResponse(run.notified, run.base);
     expect(run.notifiedMs).toBeLessThan(run.baseMs + 200);
-    await waitFor(() => target.sendAttempts() >= 1, 'the hanging send to reach the fake');
+    await waitFor(() => target.upstreamRequests() >= 1, 'the hanging send to reach the fake');
     expect(service.stats().pending).toBeGreaterThan(0);
   });
 
@@ -113,7 +116,7 @@ describe.each(targets)('POST /add_user with @Notify (%s fake)', (_label, startTa
   it('gives up after shutdownTimeoutMs on a hanging upstream and counts the drop', async () => {
     target.hang(1);
     await postJson(`${notified.url}/add_user`, { username: 'niaj' });
-    await waitFor(() => target.sendAttempts() === 1, 'the hanging send');
+    await waitFor(() => target.upstreamRequests() === 1, 'the hanging send');
     await notified.close();
     expect(service.stats()).toMatchObject({ sent: 0, pending: 0, dropped: 1 });
   });

@@ -3,7 +3,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { NotifyModuleOptions } from '../notify.options.js';
 import { createNotifyRuntime, type NotifyRuntime, type RuntimeLogger } from '../notify.runtime.js';
-import { describeError } from '../notify.service.js';
+import { describeError } from '../errors.js';
 import { resolveQueueOptions, type NotifyJobData, type ResolvedQueueOptions } from './queue.options.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 import { RedisTokenStore } from './redis-token-store.js';

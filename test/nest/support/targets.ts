@@ -1,4 +1,5 @@
 import type { ChannelConfig } from '@wxnotify/core';
+import { startFakeWeCom } from '../../fakes/wecom';
 import { envelope, FakeWxPusher } from '../../fakes/wxpusher';
 
 /**
@@ -10,8 +11,8 @@ export interface Target {
   readonly config: ChannelConfig;
   /** Contents the upstream accepted, in order. */
   delivered(): string[];
-  /** Requests the fake received for message sends (accepted or not). */
-  sendAttempts(): number;
+  /** Requests the fake received (token fetches and sends, answered or not). */
+  upstreamRequests(): number;
   fail(count: number): void;
   hang(count: number): void;
   /** The upstream's "too many calls" answer on the next send. */
@@ -25,12 +26,28 @@ export async function wxPusherTarget(): Promise<Target> {
     label: 'wxpusher',
     config: { type: 'wxpusher', spt: 'SPT_fake_receiver_1', baseUrl: fake.url, timeoutMs: 60_000 } as ChannelConfig,
     delivered: () => fake.sends.map((s) => String(s.body.content)),
-    sendAttempts: () => fake.requests.filter((r) => r.path.startsWith('/api/send/message')).length,
+    upstreamRequests: () => fake.requests.length,
     fail: (count) => fake.server.injectFaults({ status: { code: 502, count } }),
     hang: (count) => fake.server.injectFaults({ hang: count }),
     rateLimit: (count) => {
       for (let i = 0; i < count; i++) fake.script(envelope(1001, '请求过于频繁，请稍后再试'));
     },
+    close: () => fake.close(),
+  };
+}
+
+/** The seed's case: a WeCom self-built app (token + message/send) on the strict WeCom fake. */
+export async function weComAppTarget(): Promise<Target & { gettokenCalls(): number }> {
+  const fake = await startFakeWeCom();
+  return {
+    label: 'wecom-app',
+    config: { type: 'wecom-app', ...fake.credentials, baseUrl: fake.url, timeoutMs: 60_000, defaultTo: { users: ['zhangsan'] } } as ChannelConfig,
+    delivered: () => fake.delivered.map((d) => String(d.payload.content ?? d.payload.description ?? '')),
+    upstreamRequests: () => fake.server.requests.length,
+    gettokenCalls: () => fake.gettokenCalls,
+    fail: (count) => fake.failNext('message/send', -1, count),
+    hang: (count) => fake.server.injectFaults({ hang: count }),
+    rateLimit: () => fake.rateLimit('message/send', 60_000),
     close: () => fake.close(),
   };
 }

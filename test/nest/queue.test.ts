@@ -1,0 +1,127 @@
+import { MemoryRateLimiter, systemClock, type ChannelConfig } from '@wxnotify/core';
+import { NotifyService, type NotifyModuleOptions } from '@wxnotify/nestjs';
+import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
+import { postJson, startFixtureApp, type RunningApp } from './fixtures/add-user.app';
+import { describeWithRedis, TestRedis } from './support/redis';
+import { waitFor } from './support/wait';
+import { WorkerProcess } from './support/workers';
+
+const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 };
+
+describeWithRedis('queue mode (BullMQ + Redis, worker processes)', () => {
+  let redis: TestRedis;
+  let wecom: FakeWeCom;
+  let workers: WorkerProcess[] = [];
+  let app: RunningApp | undefined;
+  let run = 0;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+  });
+
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  beforeEach(async () => {
+    wecom = await startFakeWeCom();
+    run++;
+  });
+
+  afterEach(async () => {
+    try {
+      await app?.close();
+    } finally {
+      app = undefined;
+      await Promise.all(workers.map((w) => w.stop()));
+      workers = [];
+      await wecom.close();
+    }
+  });
+
+  const options = (over: Partial<NonNullable<NotifyModuleOptions['queue']>> = {}): NotifyModuleOptions => ({
+    channels: { ops: { type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url, defaultTo: { users: ['zhangsan'] }, timeoutMs: 60_000 } as ChannelConfig },
+    shutdownTimeoutMs: 2000,
+    deps: { retry: FAST_RETRY },
+    queue: {
+      connection: redis.connection,
+      prefix: `wxq${process.pid}r${run}`,
+      backoffMs: 50,
+      attempts: 5,
+      // A killed worker's job is picked up again after ~1 s instead of 30 s.
+      lockDurationMs: 1000,
+      stalledIntervalMs: 300,
+      enqueueTimeoutMs: 500,
+      ...over,
+    },
+  });
+
+  const producer = async (): Promise<RunningApp> => {
+    const opts = options({ worker: false });
+    return startFixtureApp({ notify: { ...opts, deps: { ...opts.deps, rateLimiter: new MemoryRateLimiter(systemClock) } } });
+  };
+
+  const deliveredNames = (): string[] => wecom.delivered.map((d) => String(d.payload.content).match(/：(\S+?)（/)?.[1] ?? '?');
+
+  it('delivers every notification exactly once through two workers, one killed mid-job, with one token fetch', async () => {
+    workers = await Promise.all([WorkerProcess.start(options()), WorkerProcess.start(options())]);
+    app = await producer();
+    const service = app.app.get(NotifyService);
+
+    await postJson(`${app.url}/add_user`, { username: 'u0' });
+    await waitFor(() => wecom.delivered.length === 1, 'the first delivery', 10_000);
+
+    // The next upstream request never gets an answer: the worker that runs it is killed mid-job.
+    wecom.server.injectFaults({ hang: 1 });
+    const requestsBefore = wecom.server.requests.length;
+    await postJson(`${app.url}/add_user`, { username: 'u1' });
+    await waitFor(() => wecom.server.requests.length > requestsBefore, 'the hanging send', 10_000);
+    await waitFor(() => workers.some((w) => w.activeJobs().includes('2')), 'a worker to report job 2 active');
+    const victim = workers.find((w) => w.activeJobs().includes('2'));
+    await victim!.kill();
+
+    for (let i = 2; i < 12; i++) await postJson(`${app.url}/add_user`, { username: `u${i}` });
+    await waitFor(() => wecom.delivered.length >= 12, 'twelve deliveries', 20_000);
+    // Stay a little longer to see any late duplicate.
+    await new Promise((r) => setTimeout(r, 500));
+
+    expect(deliveredNames().sort()).toEqual(Array.from({ length: 12 }, (_, i) => `u${i}`).sort());
+    expect(wecom.gettokenCalls).toBe(1);
+    expect(service.stats()).toMatchObject({ queued: 12, fallbacks: 0, dropped: 0 });
+    const survivor = workers.find((w) => w !== victim)!;
+    expect(survivor.completedJobs()).toContain('2');
+  });
+
+  it('falls back to in-process sends while Redis is down and delivers everything once after a restart', async () => {
+    workers = [await WorkerProcess.start(options())];
+    app = await producer();
+    const service = app.app.get(NotifyService);
+
+    await postJson(`${app.url}/add_user`, { username: 'r0' });
+    await waitFor(() => wecom.delivered.length === 1, 'the first queued delivery', 10_000);
+
+    await redis.down();
+    for (let i = 1; i <= 3; i++) {
+      const res = await postJson(`${app.url}/add_user`, { username: `r${i}` });
+      expect(res.status).toBe(200);
+    }
+    await waitFor(() => service.stats().fallbacks === 3, `three fallbacks (${JSON.stringify(service.stats())})`, 10_000);
+    await waitFor(() => wecom.delivered.length === 4, 'the fallback deliveries', 10_000);
+
+    await redis.up();
+    // Requests after the restart are queued again once the producer has reconnected.
+    let i = 4;
+    const queuedBefore = service.stats().queued;
+    await waitFor(
+      () => {
+        if (service.stats().pending === 0) void postJson(`${app!.url}/add_user`, { username: `r${i++}` });
+        return service.stats().queued > queuedBefore;
+      },
+      'an enqueue after the restart',
+      15_000,
+    );
+    await waitFor(() => wecom.delivered.length >= i, `${i} deliveries`, 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(deliveredNames().sort()).toEqual(Array.from({ length: i }, (_, n) => `r${n}`).sort());
+  });
+});
