@@ -34,6 +34,8 @@ export class AxiosTransport implements Transport {
       timeout: options.timeoutMs ?? 10_000,
       proxy: options.proxy,
       responseType: 'text',
+      // Bodies arrive encoded; axios must neither re-encode requests nor parse responses.
+      transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       maxRedirects: 0,
