@@ -27,6 +27,14 @@ export class NotifyGatewayApi implements ICredentialType {
 			default: '',
 			description: 'The configuration code: sends go to /api/notify/{code}. Leave empty to use /api/notify.',
 		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Sent as "Authorization: Bearer ..." when the gateway requires one',
+		},
 	];
 
 	// Health probe only: a send would be visible.

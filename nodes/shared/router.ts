@@ -1,5 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { errorItemJson, toNodeError } from './node-errors';
 import { runItems } from './run-items';
 
 export type OperationExecute<C> = (this: IExecuteFunctions, channel: C, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
@@ -22,6 +23,13 @@ export async function routeItems<C>(
 	if (!handler) {
 		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	const channel = await createChannel.call(ctx);
+	let channel: C;
+	try {
+		channel = await createChannel.call(ctx);
+	} catch (error) {
+		// A bad credential fails every item the same way.
+		if (!ctx.continueOnFail()) throw toNodeError(ctx.getNode(), error);
+		return [ctx.getInputData().map((_item, item) => ({ json: errorItemJson(error), pairedItem: { item } }))];
+	}
 	return await runItems(ctx, (itemIndex) => handler.call(ctx, channel, itemIndex));
 }

@@ -1,0 +1,102 @@
+import { WxPusher } from '../../../nodes/WxPusher/WxPusher.node';
+import { DEFAULT_APP_TOKEN, envelope, FakeWxPusher } from '../../fakes/wxpusher';
+import { executeNode } from '../support/node-harness';
+
+describe('WxPusher node (in-process, fake WxPusher)', () => {
+	let fake: FakeWxPusher;
+	const node = new WxPusher();
+	const appCredentials = () => ({ wxPusherApi: { baseUrl: fake.url, authType: 'appToken', appToken: DEFAULT_APP_TOKEN } });
+
+	beforeEach(async () => {
+		fake = await FakeWxPusher.start({ unreachableUids: ['UID_gone'] });
+	});
+	afterEach(async () => {
+		await fake.close();
+	});
+
+	it('sends markdown to uids and topics with summary and url; per-target failures are reported, not thrown', async () => {
+		const [out] = await executeNode(node, {
+			credentials: appCredentials(),
+			parameters: {
+				resource: 'message',
+				operation: 'send',
+				content: '# Deploy\n**ok**',
+				format: 'markdown',
+				uids: 'UID_alice, UID_gone',
+				topicIds: '7',
+				additionalFields: { summary: 'Deploy ok', url: 'https://example.com/run/1' },
+			},
+		});
+		expect(fake.sends).toHaveLength(1);
+		expect(fake.sends[0].body).toMatchObject({ appToken: DEFAULT_APP_TOKEN, contentType: 3, uids: ['UID_alice', 'UID_gone'], topicIds: [7], summary: 'Deploy ok', url: 'https://example.com/run/1' });
+		expect(out.json).toMatchObject({ channel: 'wxpusher', ok: false, partialFailures: [expect.objectContaining({ id: 'UID_gone' })] });
+		expect(JSON.stringify(out.json)).not.toContain(DEFAULT_APP_TOKEN);
+	});
+
+	it('sends with an SPT credential through simple push', async () => {
+		const spt = 'SPT_abcdef123456';
+		const [out] = await executeNode(node, {
+			credentials: { wxPusherApi: { baseUrl: fake.url, authType: 'spt', spt } },
+			parameters: { resource: 'message', operation: 'send', content: 'hello', format: 'text' },
+		});
+		expect(fake.sends[0]).toMatchObject({ kind: 'simple' });
+		expect(out.json.ok).toBe(true);
+		expect(JSON.stringify(out.json)).not.toContain(spt);
+	});
+
+	it('queries status, creates a QR code and reads its scanner', async () => {
+		const [status] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'message', operation: 'queryStatus', sendRecordId: '12313' } });
+		expect(status.json.sendRecordId).toBe('12313');
+		expect(fake.calls('/api/send/query/status')).toHaveLength(1);
+
+		const [qr] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'create', extra: 'user-42', validTime: 600 } });
+		expect(qr.json).toMatchObject({ code: expect.any(String), url: expect.any(String) });
+		const [before] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'getScannedUid', code: qr.json.code } });
+		expect(before.json).toEqual({ code: qr.json.code, uid: null, scanned: false });
+		fake.scan(qr.json.code as string, 'UID_alice');
+		// A new execution: the core's 10 s poll guard is per channel instance.
+		const [after] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'getScannedUid', code: qr.json.code } });
+		expect(after.json).toEqual({ code: qr.json.code, uid: 'UID_alice', scanned: true });
+	});
+
+	it('lists followers (one item each, paired to the input) and removes, blocks, unblocks one', async () => {
+		const list = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'follower', operation: 'list', returnAll: true } });
+		expect(list.map((i) => i.json.uid)).toEqual(['UID_alice', 'UID_bob', 'UID_carol']);
+		expect(list.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
+		const limited = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'follower', operation: 'list', returnAll: false, limit: 2 } });
+		expect(limited).toHaveLength(2);
+
+		for (const operation of ['block', 'unblock', 'remove']) {
+			const [out] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'follower', operation, followerId: '102' } });
+			expect(out.json).toEqual({ id: '102', operation, ok: true });
+		}
+		expect(fake.calls('/api/fun/reject').map((r) => r.query.get('reject'))).toEqual(['true', 'false']);
+		expect(fake.calls('/api/fun/remove')[0].query.get('id')).toBe('102');
+	});
+
+	it('an upstream error becomes {error, code, hint, retryable} with continue-on-fail, and a NodeApiError without', async () => {
+		fake.script(envelope(1001, 'appToken不正确'), '/api/send/message');
+		const out = await executeNode(node, {
+			credentials: appCredentials(),
+			continueOnFail: true,
+			items: [{ n: 1 }, { n: 2 }],
+			parameters: { resource: 'message', operation: 'send', content: 'x', uids: 'UID_alice' },
+		});
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		const failed = out.filter((o) => o.json.error !== undefined);
+		expect(failed).toHaveLength(1);
+		expect(failed[0].json).toMatchObject({ code: 1001, retryable: false, hint: expect.any(String) });
+
+		fake.script(envelope(1001, 'appToken不正确'), '/api/send/message');
+		await expect(
+			executeNode(node, { credentials: appCredentials(), parameters: { resource: 'message', operation: 'send', content: 'x', uids: 'UID_alice' } }),
+		).rejects.toMatchObject({ name: 'NodeApiError' });
+	});
+
+	it('rejects a malformed appToken before any request', async () => {
+		await expect(
+			executeNode(node, { credentials: { wxPusherApi: { baseUrl: fake.url, authType: 'appToken', appToken: 'nope' } }, parameters: { resource: 'message', operation: 'send', content: 'x', uids: 'UID_alice' } }),
+		).rejects.toMatchObject({ name: 'NodeOperationError' });
+		expect(fake.requests).toHaveLength(0);
+	});
+});
