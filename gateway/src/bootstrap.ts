@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createChannelContext, type ChannelDeps } from '@wxnotify/core';
+import { createChannelContext, MemoryRateLimiter, MemoryTokenStore, systemClock, type ChannelDeps } from '@wxnotify/core';
 import express from 'express';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -66,7 +66,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const admin = new AdminAuth(store);
     await admin.initialise(() => initialAdminPassword(config.adminPassword, config.dataDir, logger));
 
-    const ctx = createChannelContext({ logger: { warn: (m, meta) => logger.warn(m, meta), debug: (m, meta) => logger.debug(m, meta) }, ...options.channelDeps });
+    // One token store and one pacing limiter per gateway (several gateways in one process stay apart).
+    const ctx = createChannelContext({ tokenStore: new MemoryTokenStore(), rateLimiter: new MemoryRateLimiter(options.channelDeps?.clock ?? systemClock), logger: { warn: (m, meta) => logger.warn(m, meta), debug: (m, meta) => logger.debug(m, meta) }, ...options.channelDeps });
     const channels: ChannelSender = new ChannelDirectory(config.channels, ctx, config.upstreamTimeoutMs);
     const metrics = new Metrics();
     const recorder = new SendRecorder(metrics, logger);

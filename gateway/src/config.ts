@@ -84,6 +84,15 @@ function readChannelsFile(path: string): Record<string, ChannelConfig> {
   return channels as Record<string, ChannelConfig>;
 }
 
+/** `GEWECHAT_RATE_LIMIT`: messages per minute for the personal account (core default 30), or `off`. */
+function gewechatRate(value: string | undefined): { rateLimit?: { limit: number; windowMs: number } | false } {
+  if (value === undefined || value === '') return {};
+  if (value === 'off' || value === '0') return { rateLimit: false };
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) throw new ConfigError('GEWECHAT_RATE_LIMIT must be messages per minute (an integer ≥ 1) or off.');
+  return { rateLimit: { limit, windowMs: 60_000 } };
+}
+
 function notifyAuthOf(value: string | undefined): 'api-key' | 'none' {
   if (value === undefined || value === '' || value === 'api-key') return 'api-key';
   if (value === 'none') return 'none';
@@ -100,6 +109,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       baseUrl: env.GEWECHAT_BASE_URL,
       token: env.GEWECHAT_TOKEN ?? '',
       appId: env.GEWECHAT_APP_ID ?? '',
+      ...gewechatRate(env.GEWECHAT_RATE_LIMIT),
     } as ChannelConfig;
     wechatChannel ??= 'wechat';
   }

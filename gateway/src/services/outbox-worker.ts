@@ -53,11 +53,20 @@ export class OutboxWorker {
       });
   }
 
-  /** Stops polling and waits for the round in progress. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and waits for the round in progress, at most `timeoutMs`: an attempt cut short
+   * keeps its lease and is retried by the next start (at least once delivery).
+   */
+  async stop(timeoutMs = 5000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([this.running, timeout]);
+    clearTimeout(timer);
   }
 
   private async drain(): Promise<void> {

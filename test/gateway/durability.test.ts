@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteDriver } from '../../gateway/src/store/sqlite-driver.js';
+import { GatewayStore } from '../../gateway/src/store/store.js';
+import { GewechatFake } from '../fakes/gewechat/index.js';
+import { FakeWeCom } from '../fakes/wecom/index.js';
+import { startTestGateway, type TestGateway } from './support/test-gateway.js';
+
+const ENV = { WXNOTIFY_OUTBOX_POLL_MS: '20', WXNOTIFY_OUTBOX_MAX_ATTEMPTS: '1000', GEWECHAT_RATE_LIMIT: 'off' };
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('accepted asynchronous sends survive a restart (outbox in the store)', () => {
+  let gewe: GewechatFake;
+  let wecom: FakeWeCom;
+  let dataDir: string;
+  let t: TestGateway | undefined;
+  beforeAll(async () => {
+    gewe = await GewechatFake.start();
+    wecom = await FakeWeCom.start();
+    dataDir = mkdtempSync(join(tmpdir(), 'wxnotify-durable-'));
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await Promise.all([gewe.close(), wecom.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('202 + id while the upstream is down; persisted before the answer; delivered once after the restart', async () => {
+    t = await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
+    gewe.server.injectFaults({ status: { code: 503, count: 100_000 } });
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const res = await t.call('POST', '/api/channels/wechat/send?async=true', { content: `queued ${i}`, to: 'wxid_friend_a' });
+      expect(res.status).toBe(202);
+      expect(res.json).toMatchObject({ success: true, status: 'pending', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      ids.push(res.json.id);
+    }
+    // A second connection to the database file already sees every accepted message.
+    const reader = new GatewayStore(new SqliteDriver(join(dataDir, 'wxnotify.db')));
+    for (const id of ids) expect((await reader.getOutbox(id))?.status).toBe('pending');
+    await reader.close();
+
+    await until(async () => ((await t!.call('GET', `/api/outbox/${ids[0]}`)).json.attempts >= 1 ? true : undefined), 'a failed attempt');
+    const metrics = await t.call('GET', '/metrics', undefined, { auth: false });
+    expect(metrics.text).toMatch(/^wxnotify_queue_depth 5$/m);
+    expect(metrics.text).toMatch(/^wxnotify_outbox_attempts_total\{result="retry"\} \d+$/m);
+    await t.stop();
+    expect(gewe.sent).toHaveLength(0);
+
+    gewe.server.injectFaults({});
+    t = await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
+    for (const id of ids) {
+      const done = await until(async () => {
+        const res = await t!.call('GET', `/api/outbox/${id}`);
+        return res.json.status === 'sent' ? res.json : undefined;
+      }, `delivery of ${id}`);
+      expect(done.result.messageIds).toHaveLength(1);
+    }
+    expect(gewe.sent.map((s) => s.body.content).sort()).toEqual(['queued 1', 'queued 2', 'queued 3', 'queued 4', 'queued 5']);
+    const after = await t.call('GET', '/metrics', undefined, { auth: false });
+    expect(after.text).toMatch(/^wxnotify_queue_depth 0$/m);
+    expect(after.text).toMatch(/^wxnotify_sends_total\{channel="wechat",result="ok"\} 5$/m);
+  });
+
+  it('a message the upstream refuses for good is marked failed, not retried forever', async () => {
+    t ??= await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
+    const res = await t.call('POST', '/api/channels/wechat/send', { content: 'x', to: 'wxid_stranger' }, { headers: { prefer: 'respond-async' } });
+    expect(res.status).toBe(202);
+    const failed = await until(async () => {
+      const s = await t!.call('GET', `/api/outbox/${res.json.id}`);
+      return s.json.status === 'failed' ? s.json : undefined;
+    }, 'failure');
+    expect(failed.attempts).toBe(1);
+    expect(failed.lastError).toMatch(/用户不存在/);
+  });
+});
+
+describe('sync sends to named channels', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({
+      extraChannels: ({ wecom }) => ({ ops: { type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url, defaultTo: { users: ['zhangsan'] } } as never }),
+    });
+  });
+  afterAll(() => t.close());
+
+  it('lists channels and sends through one by name; failures carry channel, code and hint', async () => {
+    const list = await t.call('GET', '/api/channels');
+    expect(list.json.channels).toEqual(expect.arrayContaining([{ name: 'wechat', type: 'gewechat' }, { name: 'ops', type: 'wecom-app' }]));
+    const ok = await t.call('POST', '/api/channels/ops/send', { title: 'Deploy', content: 'v1.2.3 is live', format: 'markdown' });
+    expect(ok.status).toBe(200);
+    expect(ok.json.result).toMatchObject({ channel: 'wecom-app', ok: true, messageIds: [t.wecom.delivered.at(-1)!.msgid] });
+    t.wecom.failNext('message/send', 60020, 1, 'not allow to access from your ip');
+    const refused = await t.call('POST', '/api/channels/ops/send', { content: 'x' });
+    expect(refused.status).toBe(502);
+    expect(refused.json).toMatchObject({ success: false, channel: 'wecom-app', code: 60020, retryable: false });
+    expect(refused.json.hint).toMatch(/IP/i);
+    const metrics = await t.call('GET', '/metrics', undefined, { auth: false });
+    expect(metrics.text).toMatch(/^wxnotify_send_failures_total\{channel="ops",code="60020"\} 1$/m);
+    expect((await t.call('POST', '/api/channels/ops/send', { content: 'x' }, { auth: false })).status).toBe(401);
+  });
+});
