@@ -56,7 +56,7 @@ function collect(error: ValidationError, path: string, problems: string[]): void
 export function validateNotifyOptions(options: NotifyModuleOptions): string[] {
   const problems: string[] = [];
   check(ModuleSchema, options, '', problems);
-  if (problems.length > 0) return problems;
+  if (!options || typeof options.channels !== 'object' || options.channels === null) return problems;
   const names = Object.keys(options.channels);
   if (names.length === 0) problems.push('channels must name at least one channel');
   for (const name of names) {
