@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isNotifyError, validationError, type ChannelContext, type SendResult } from '@wxnotify/core';
+import { isNotifyError, mapLimit, validationError, type ChannelContext, type SendResult } from '@wxnotify/core';
 import { codeHint, hashCode, looksLikeCode, newCode, sameHash } from '../security/codes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
@@ -30,6 +30,7 @@ export interface CodeSummary {
   sendCount: number;
 }
 
+const MAX_LISTED_DEPARTMENTS = 20;
 const ID_LIST = /^[A-Za-z0-9_@.\-]{1,64}$/;
 
 function text(value: unknown, field: string, max: number, hint?: string): string {
@@ -111,8 +112,11 @@ export class CodeService {
     if (!health.ok) throw validationError('wecom-app', 'VERIFY_FAILED', health.message, 'Check the Corp ID, the app Secret and the AgentId.');
     if (!channel.listDepartments || !channel.listUsers) return { departments: [], members: [], listed: false };
     const departments = toDepartments(await channel.listDepartments());
-    const members = toMembers(await channel.listUsers(departments[0]?.id));
-    return { departments, members, listed: true };
+    // Members of the first departments, a few calls at a time (the picker needs names, not the whole directory).
+    const lists = await mapLimit(departments.slice(0, MAX_LISTED_DEPARTMENTS), 4, async (d) => toMembers(await channel.listUsers!(d.id)));
+    const members = new Map<string, Member>();
+    for (const member of lists.flat()) if (!members.has(member.userId)) members.set(member.userId, member);
+    return { departments, members: [...members.values()], listed: true };
   }
 
   async create(input: CodeInput): Promise<{ record: CodeRecord; code: string }> {
