@@ -1,0 +1,132 @@
+/**
+ * WeCom app channel against the fake WeCom on loopback:
+ * - gettoken calls for 1,000 concurrent cold sends and after a forced invalidation
+ * - HTTP calls for one send to 10,000 users
+ * - sends/s of the channel versus a bare keep-alive node:http client posting the same bodies
+ *   at the same concurrency (target: ≥ 0.9 of the bare client)
+ */
+import http from 'node:http';
+import { createChannel, MemoryTokenStore, type Transport, type WeComAppChannel } from '../core/src';
+import { NodeHttpTransport } from '../core/src/transport/node-http-transport';
+import { startFakeWeCom, type FakeWeCom } from '../test/fakes/wecom';
+
+const CONCURRENCY = 50;
+const MESSAGES = Number(process.env.WECOM_BENCH_MESSAGES ?? 4000);
+
+function newChannel(wecom: FakeWeCom, transport?: Transport): WeComAppChannel {
+  return createChannel({ type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url }, { tokenStore: new MemoryTokenStore(), ...(transport ? { transport } : {}) }) as WeComAppChannel;
+}
+
+async function runPool(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function barePost(agent: http.Agent, url: URL, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { errcode: number };
+          if (reply.errcode !== 0) reject(new Error(`errcode ${reply.errcode}`));
+          else resolve();
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function run(): Promise<void> {
+  // 1. token single flight
+  {
+    const wecom = await startFakeWeCom();
+    const channel = newChannel(wecom);
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => channel.send({ content: `cold ${i}`, to: { users: ['zhangsan'] } })));
+    const cold = wecom.gettokenCalls;
+    wecom.invalidateTokens(42001);
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => channel.send({ content: `again ${i}`, to: { users: ['zhangsan'] } })));
+    console.log(`gettoken calls, 1,000 concurrent cold sends:            ${cold}`);
+    console.log(`gettoken calls, 1,000 concurrent sends after 42001:     ${wecom.gettokenCalls - cold}  (message/send calls: ${wecom.sendCalls}, 2 per replayed send)`);
+    await wecom.close();
+  }
+  // 2. batching
+  {
+    const wecom = await startFakeWeCom();
+    const channel = newChannel(wecom);
+    const users = Array.from({ length: 10_000 }, (_, i) => `user${i}`);
+    const result = await channel.send({ content: 'release 1.2.3 is out', to: { users } });
+    console.log(`HTTP calls for one send to 10,000 users:                ${wecom.sendCalls} message/send + ${wecom.gettokenCalls} gettoken (batches ${result.batches})`);
+    await wecom.close();
+  }
+  // 3. throughput: channel vs bare keep-alive client, same bodies, same concurrency. Every run gets
+  // a fresh fake (its state grows during a run) and the order alternates (the first run of a
+  // pair warms the JIT); the figure is the median of the per-pair ratios.
+  {
+    const measure = async (kind: 'bare' | 'node' | 'axios', tag: string): Promise<number> => {
+      const wecom = await startFakeWeCom();
+      const transport = kind === 'node' ? new NodeHttpTransport() : undefined;
+      const channel = newChannel(wecom, transport);
+      await channel.send({ content: 'warm', to: { users: ['zhangsan'] } });
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+      const url = new URL(`${wecom.url}/cgi-bin/message/send?access_token=${wecom.issuedToken!}`);
+      const seconds =
+        kind === 'bare'
+          ? await runPool(MESSAGES, CONCURRENCY, (i) =>
+              barePost(agent, url, JSON.stringify({ touser: 'zhangsan', msgtype: 'text', agentid: wecom.agentId, text: { content: `${tag} ${i}` }, enable_duplicate_check: 1, duplicate_check_interval: 300 })),
+            )
+          : await runPool(MESSAGES, CONCURRENCY, (i) => channel.send({ content: `${tag} ${i}`, to: { users: ['zhangsan'] } }));
+      agent.destroy();
+      transport?.close();
+      await wecom.close();
+      return MESSAGES / seconds;
+    };
+    const pairs: Array<{ ours: number; bare: number }> = [];
+    for (let round = 0; round < 6; round++) {
+      if (round % 2 === 0) {
+        const bare = await measure('bare', `b${round}`);
+        pairs.push({ bare, ours: await measure('node', `n${round}`) });
+      } else {
+        const ours = await measure('node', `n${round}`);
+        pairs.push({ ours, bare: await measure('bare', `b${round}`) });
+      }
+    }
+    const axios = Math.max(await measure('axios', 'a1'), await measure('axios', 'a2'));
+    const ratios = pairs.map((p) => p.ours / p.bare).sort((a, b) => a - b);
+    const median = (ratios[2] + ratios[3]) / 2;
+    const best = (k: 'ours' | 'bare') => Math.max(...pairs.map((p) => p[k]));
+    console.log(`throughput, ${MESSAGES} text sends at concurrency ${CONCURRENCY} (loopback, fake in the same process, 6 alternating pairs):`);
+    console.log(`  bare node:http keep-alive client:          best ${best('bare').toFixed(0)} sends/s`);
+    console.log(`  wecom-app channel, NodeHttpTransport:      best ${best('ours').toFixed(0)} sends/s`);
+    console.log(`  ratio channel/bare: median ${median.toFixed(2)} (pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+    console.log(`  wecom-app channel, default AxiosTransport: best ${axios.toFixed(0)} sends/s (ratio to best bare ${(axios / best('bare')).toFixed(2)})`);
+  }
+  // 4. the core's own CPU per send (render, split check, batch, pipeline, parse), no network
+  {
+    const canned = JSON.stringify({ errcode: 0, errmsg: 'ok', invaliduser: '', invalidparty: '', invalidtag: '', unlicenseduser: '', msgid: 'm' });
+    const memory: Transport = {
+      request: async (req) => ({
+        status: 200,
+        headers: {},
+        text: req.url.includes('/gettoken') ? JSON.stringify({ errcode: 0, errmsg: 'ok', access_token: 'token-in-memory', expires_in: 7200 }) : canned,
+      }),
+    };
+    const channel = createChannel({ type: 'wecom-app', corpId: 'wwbench', corpSecret: 'bench-secret', agentId: 1 }, { transport: memory, tokenStore: new MemoryTokenStore() }) as WeComAppChannel;
+    let best = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const seconds = await runPool(50_000, CONCURRENCY, (i) => channel.send({ content: `cpu ${i}`, to: { users: ['zhangsan'] } }));
+      best = Math.min(best, (seconds / 50_000) * 1e6);
+    }
+    console.log(`core CPU per send with an in-memory transport:          ${best.toFixed(1)} µs`);
+  }
+}
