@@ -1,0 +1,160 @@
+import { updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { WeComAppChannel, WeComAppMessageType, WeComAppNotification, WeComAppOptions } from '../../../../core/src';
+import { mediaFromBinary } from '../../../shared/binary';
+import { asJson, limitOf, limitText, toList } from '../../../shared/fields';
+import { articlesField, binaryPropertyField, readArticles, readTemplateCard, templateCardField } from '../../../shared/wecom-fields';
+
+const type = (...types: WeComAppMessageType[]) => ({ messageType: types });
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Message Type',
+		name: 'messageType',
+		type: 'options',
+		options: [
+			{ name: 'File', value: 'file', description: 'A file from binary data' },
+			{ name: 'Image', value: 'image', description: 'An image from binary data' },
+			{ name: 'Markdown', value: 'markdown', description: 'WeCom markdown (not shown in the WeChat plugin)' },
+			{ name: 'News', value: 'news', description: 'Up to 8 article cards' },
+			{ name: 'Template Card', value: 'template_card' },
+			{ name: 'Text', value: 'text' },
+			{ name: 'Text Card', value: 'textcard', description: 'Title, description and a link button' },
+		],
+		default: 'text',
+	},
+	{
+		displayName: 'To User Names or IDs',
+		name: 'toUsers',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getUsers' },
+		default: [],
+		description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{
+		displayName: 'To Department Names or IDs',
+		name: 'toParties',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getDepartments' },
+		default: [],
+		description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{
+		displayName: 'To Tags',
+		name: 'toTags',
+		type: 'string',
+		default: '',
+		description: limitText(
+			'wecom-app',
+			'usersPerCall',
+			(n) => `Tag IDs, comma-separated. Recipients are batched at WeCom's limits (${n} users, ${limitOf('wecom-app', 'partiesPerCall')} departments, ${limitOf('wecom-app', 'tagsPerCall')} tags per call).`,
+		),
+	},
+	{
+		displayName: 'To Everyone',
+		name: 'toAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to send to everyone in the app\'s visible range (@all)',
+	},
+	{
+		displayName: 'Title',
+		name: 'title',
+		type: 'string',
+		default: '',
+		description: limitText('wecom-app', 'textcardTitleChars', (n) => `Text card title (up to ${n} characters); for text and markdown it becomes the first line`),
+		displayOptions: { show: type('text', 'markdown', 'textcard', 'news') },
+	},
+	{
+		displayName: 'Content',
+		name: 'content',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		description: limitText('wecom-app', 'textBytes', (n) => `Up to ${n} UTF-8 bytes per message; longer content is sent in numbered parts`),
+		displayOptions: { show: type('text', 'markdown', 'textcard', 'news') },
+	},
+	{
+		displayName: 'URL',
+		name: 'url',
+		type: 'string',
+		default: '',
+		description: 'Link of the text card (required for text cards) or of the default news article',
+		displayOptions: { show: type('textcard', 'news') },
+	},
+	{
+		displayName: 'Button Text',
+		name: 'btntxt',
+		type: 'string',
+		default: '',
+		description: limitText('wecom-app', 'textcardButtonChars', (n) => `Up to ${n} characters (default 详情)`),
+		displayOptions: { show: type('textcard') },
+	},
+	articlesField(type('news'), limitOf('wecom-app', 'newsArticlesMax')),
+	binaryPropertyField(
+		type('image', 'file'),
+		limitText('wecom-app', 'fileBytes', (n) => `Binary field holding the file (images up to ${limitOf('wecom-app', 'imageBytes')} bytes, files up to ${n} bytes); it is uploaded first`),
+	),
+	templateCardField(type('template_card'), 'The card object as WeCom documents it (card_type, main_title, card_action, ...)'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Duplicate Check Window (Seconds)',
+				name: 'duplicateCheck',
+				type: 'number',
+				default: 300,
+				description: limitText('wecom-app', 'duplicateCheckMaxSeconds', (n) => `Identical messages inside the window are delivered once (0 to ${n}; 0 turns it off)`),
+			},
+			{
+				displayName: 'Markdown Fallback',
+				name: 'markdownFallback',
+				type: 'options',
+				options: [
+					{ name: 'None', value: 'none' },
+					{ name: 'Text', value: 'text' },
+					{ name: 'Text Card', value: 'textcard' },
+				],
+				default: 'none',
+				description: 'How markdown is sent for readers on WeChat, which cannot show WeCom markdown',
+			},
+			{ displayName: 'Safe (No Sharing)', name: 'safe', type: 'boolean', default: false, description: 'Whether to forbid sharing and add a watermark' },
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, channel: WeComAppChannel, i: number): Promise<IDataObject> {
+	const messageType = this.getNodeParameter('messageType', i) as WeComAppMessageType;
+	const extra = this.getNodeParameter('options', i, {}) as IDataObject;
+	const options: WeComAppOptions = {};
+	if (extra.duplicateCheck !== undefined) options.duplicateCheck = Number(extra.duplicateCheck) === 0 ? false : Number(extra.duplicateCheck);
+	if (extra.markdownFallback) options.markdownFallback = extra.markdownFallback as WeComAppOptions['markdownFallback'];
+	if (extra.safe) options.safe = 1;
+	const textual = ['text', 'markdown', 'textcard', 'news'].includes(messageType);
+	if (messageType === 'textcard') options.btntxt = (this.getNodeParameter('btntxt', i, '') as string) || undefined;
+	if (messageType === 'news') options.articles = readArticles(this, i);
+	if (messageType === 'image' || messageType === 'file') options.media = await mediaFromBinary(this, i, this.getNodeParameter('binaryPropertyName', i) as string);
+	if (messageType === 'template_card') options.templateCard = readTemplateCard(this, i);
+	const notification: WeComAppNotification = {
+		type: messageType,
+		format: messageType === 'markdown' ? 'markdown' : 'text',
+		title: textual ? (this.getNodeParameter('title', i, '') as string) || undefined : undefined,
+		content: textual ? (this.getNodeParameter('content', i) as string) : '',
+		url: ['textcard', 'news'].includes(messageType) ? (this.getNodeParameter('url', i, '') as string) || undefined : undefined,
+		to: {
+			users: toList(this.getNodeParameter('toUsers', i, [])),
+			parties: toList(this.getNodeParameter('toParties', i, [])),
+			tags: toList(this.getNodeParameter('toTags', i, '')),
+			all: this.getNodeParameter('toAll', i, false) as boolean,
+		},
+		options,
+	};
+	return asJson(await channel.send(notification));
+}
