@@ -12,3 +12,7 @@ export { NotifyEventsBridge, EVENT_NAMESPACES } from './events/notify-events.bri
 export { NotifyHealthIndicator, type NotifyHealthOptions } from './health/notify-health.indicator.js';
 export { compileTemplate, capBytes, TemplateError, type CompiledTemplate } from './template/template.js';
 export type { NotifyQueueOptions, NotifyRedisConnection } from './queue/queue.options.js';
+export { NotifyCallbacksModule } from './callbacks/notify-callbacks.module.js';
+export { NotifyCallbacksService } from './callbacks/notify-callbacks.service.js';
+export { NOTIFY_CALLBACK_EVENTS, type NotifyCallbackEvent } from './callbacks/callbacks.events.js';
+export type { NotifyCallbacksOptions } from './callbacks/callbacks.options.js';
