@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createChannelContext, MemoryRateLimiter, MemoryTokenStore, systemClock, type ChannelDeps } from '@wxnotify/core';
+import { NotifyModule, NotifyService } from '@wxnotify/nestjs';
 import express from 'express';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -17,7 +18,8 @@ import { initialAdminPassword, loadSecretKey, writeApiKeyFile } from './security
 import { SecretBox } from './security/secret-box.js';
 import { AdminAuth } from './services/admin-auth.js';
 import { ApiKeyService } from './services/api-keys.js';
-import { ChannelDirectory, type ChannelSender } from './services/channel-directory.js';
+import { ChannelDirectory } from './services/channel-directory.js';
+import { LateBoundSender, NotifyServiceSender } from './services/notify-service-sender.js';
 import { CodeService } from './services/code-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { SendRecorder } from './services/send-recorder.js';
@@ -67,8 +69,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await admin.initialise(() => initialAdminPassword(config.adminPassword, config.dataDir, logger));
 
     // One token store and one pacing limiter per gateway (several gateways in one process stay apart).
-    const ctx = createChannelContext({ tokenStore: new MemoryTokenStore(), rateLimiter: new MemoryRateLimiter(options.channelDeps?.clock ?? systemClock), logger: { warn: (m, meta) => logger.warn(m, meta), debug: (m, meta) => logger.debug(m, meta) }, ...options.channelDeps });
-    const channels: ChannelSender = new ChannelDirectory(config.channels, ctx, config.upstreamTimeoutMs);
+    const deps: ChannelDeps = {
+      tokenStore: new MemoryTokenStore(),
+      rateLimiter: new MemoryRateLimiter(options.channelDeps?.clock ?? systemClock),
+      logger: { warn: (m, meta) => logger.warn(m, meta), debug: (m, meta) => logger.debug(m, meta) },
+      ...options.channelDeps,
+    };
+    const ctx = createChannelContext(deps);
+    const channels = new LateBoundSender();
+    const named = Object.fromEntries(Object.entries(config.channels).map(([name, c]) => [name, { timeoutMs: config.upstreamTimeoutMs, ...c }]));
+    const hasNamed = Object.keys(named).length > 0;
     const metrics = new Metrics();
     const recorder = new SendRecorder(metrics, logger);
     const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts });
@@ -76,7 +86,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
     const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now));
 
-    const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime), {
+    // Named channels live in @wxnotify/nestjs's NotifyModule; Codes build their WeCom app channels per request.
+    const imports = hasNamed ? [NotifyModule.forRoot({ channels: named, deps })] : [];
+    const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime, { imports }), {
       bodyParser: false,
       logger: {
         log: () => undefined,
@@ -84,6 +96,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         warn: (message: unknown) => logger.warn(String(message)),
       },
     });
+    channels.bind(hasNamed ? new NotifyServiceSender(app.get(NotifyService)) : new ChannelDirectory({}, ctx, config.upstreamTimeoutMs));
     app.use(requestContext(logger, metrics));
     app.use(jsonBody(config.bodyLimitBytes));
     app.use(bodyErrors());

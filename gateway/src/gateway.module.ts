@@ -11,7 +11,7 @@ export class GatewayModule {
   static forRuntime(runtime: GatewayRuntime, extra: { imports?: DynamicModule['imports']; controllers?: DynamicModule['controllers'] } = {}): DynamicModule {
     return {
       module: GatewayModule,
-      imports: extra.imports ?? [],
+      imports: [...(extra.imports ?? [])],
       controllers: [NotifyController, ChannelsController, HealthController, AdminController, ...(extra.controllers ?? [])],
       providers: [{ provide: GatewayRuntime, useValue: runtime }, ApiKeyGuard, AdminGuard, NotifyAuthGuard],
     };

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NotifyService } from '@wxnotify/nestjs';
 import { SqliteDriver } from '../../gateway/src/store/sqlite-driver.js';
 import { GatewayStore } from '../../gateway/src/store/store.js';
 import { GewechatFake } from '../fakes/gewechat/index.js';
@@ -94,6 +95,8 @@ describe('sync sends to named channels', () => {
   afterAll(() => t.close());
 
   it('lists channels and sends through one by name; failures carry channel, code and hint', async () => {
+    // Named channels are served by @wxnotify/nestjs's NotifyService inside the gateway.
+    expect(t.gw.app.get(NotifyService).channelNames.sort()).toEqual(['ops', 'wechat']);
     const list = await t.call('GET', '/api/channels');
     expect(list.json.channels).toEqual(expect.arrayContaining([{ name: 'wechat', type: 'gewechat' }, { name: 'ops', type: 'wecom-app' }]));
     const ok = await t.call('POST', '/api/channels/ops/send', { title: 'Deploy', content: 'v1.2.3 is live', format: 'markdown' });
