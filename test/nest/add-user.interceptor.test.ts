@@ -1,10 +1,10 @@
-import { MemoryRateLimiter, systemClock } from '@wxnotify/core';
 import { NotifyService } from '@wxnotify/nestjs';
 import { postJson, startFixtureApp, type RawResponse, type RunningApp } from './fixtures/add-user.app';
 import { weComAppTarget, wxPusherTarget, type Target } from './support/targets';
 import { median, waitFor } from './support/wait';
+import { VirtualClock } from '../support/virtual-clock';
 
-/** Real retries, short delays: failures settle within the test. */
+/** Real retries; waits (backoff, rate-limit windows) run on a virtual clock so nothing lingers after a test. */
 const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, rateLimitWaitMs: 20, maxRateLimitWaits: 1 };
 
 const targets: Array<[string, () => Promise<Target>]> = [
@@ -21,7 +21,7 @@ describe.each(targets)('POST /add_user with @Notify (%s fake)', (_label, startTa
   beforeEach(async () => {
     target = await startTarget();
     baseline = await startFixtureApp({});
-    notified = await startFixtureApp({ notify: { channels: { ops: target.config }, defaultChannel: 'ops', shutdownTimeoutMs: 300, deps: { retry: FAST_RETRY, rateLimiter: new MemoryRateLimiter(systemClock) } } });
+    notified = await startFixtureApp({ notify: { channels: { ops: target.config }, defaultChannel: 'ops', shutdownTimeoutMs: 300, deps: { retry: FAST_RETRY, clock: new VirtualClock() } } });
     service = notified.app.get(NotifyService);
   });
 
