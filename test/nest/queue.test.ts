@@ -92,6 +92,26 @@ describeWithRedis('queue mode (BullMQ + Redis, worker processes)', () => {
     expect(survivor.completedJobs()).toContain('2');
   });
 
+  it('does not deliver twice when a worker dies after WeCom accepted the message (duplicate check covers the residual window)', async () => {
+    workers = await Promise.all([WorkerProcess.start(options()), WorkerProcess.start(options())]);
+    app = await producer();
+    await postJson(`${app.url}/add_user`, { username: 'd0' });
+    await waitFor(() => wecom.delivered.length === 1, 'the first delivery', 10_000);
+
+    // Delivered upstream, but the answer never comes back: the worker is killed before it can mark or ack the job.
+    wecom.hangAfterDelivery(1);
+    await postJson(`${app.url}/add_user`, { username: 'd1' });
+    await waitFor(() => wecom.delivered.length === 2, 'the accepted-but-unanswered delivery', 10_000);
+    await waitFor(() => workers.some((w) => w.activeJobs().includes('2')), 'a worker to report job 2 active');
+    const victim = workers.find((w) => w.activeJobs().includes('2'))!;
+    await victim.kill();
+
+    const survivor = workers.find((w) => w !== victim)!;
+    await waitFor(() => survivor.completedJobs().includes('2'), 'the retried job', 15_000);
+    expect(deliveredNames()).toEqual(['d0', 'd1']);
+    expect(wecom.duplicatesSuppressed).toBe(1);
+  });
+
   it('falls back to in-process sends while Redis is down and delivers everything once after a restart', async () => {
     workers = [await WorkerProcess.start(options())];
     app = await producer();
