@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type CliIo } from './io.js';
+
+export const HELP = `wxnotify: send notifications through a wxnotify gateway
+
+Usage:
+  wxnotify send --wxid ID [--wxid ID ...] --message TEXT      personal WeChat (POST /api/notify)
+  wxnotify send --wxid ID --task NAME [--duration MS]         simulate a task, then report its completion
+  wxnotify send --code CODE [--title TITLE] TEXT               WeCom app behind a config Code
+  wxnotify send --channel NAME [--to ID] [--title T] TEXT      any configured channel (API key)
+  wxnotify health                                              GET /health
+  wxnotify codes list
+  wxnotify codes create --corp-id ID --agent-id N (--user ID ... | --party ID ... | --all) [--name NAME]
+                        (the app secret comes from WXNOTIFY_CORP_SECRET, never from the command line)
+  wxnotify codes revoke ID
+
+Options:
+  --gateway URL    gateway origin (env WXNOTIFY_GATEWAY_URL; default http://127.0.0.1:$PORT or :8080)
+  --api-key KEY    API key (env WXNOTIFY_API_KEY; default: the api-key file in WXNOTIFY_DATA_DIR or ./data)
+  --json           one JSON object on stdout instead of text
+  --quiet          no progress output
+  -h, --help
+
+Exit codes: 0 ok, 1 send failed or unhealthy, 2 usage error, 3 gateway unreachable, 4 denied (API key, Code or channel)`;
+
+export interface CliOptions {
+  command: string;
+  sub?: string;
+  positionals: string[];
+  gateway: string;
+  apiKey?: string;
+  json: boolean;
+  quiet: boolean;
+  wxid: string[];
+  message?: string;
+  task?: string;
+  durationMs: number;
+  code?: string;
+  channel?: string;
+  to: string[];
+  title?: string;
+  corpId?: string;
+  agentId?: string;
+  user: string[];
+  party: string[];
+  all: boolean;
+  name?: string;
+  rateLimit?: string;
+  help: boolean;
+}
+
+function localApiKey(env: CliIo['env']): string | undefined {
+  const file = join(resolve(env.WXNOTIFY_DATA_DIR || 'data'), 'api-key');
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseCli(argv: string[], io: CliIo): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        gateway: { type: 'string' },
+        'api-key': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+        wxid: { type: 'string', multiple: true },
+        message: { type: 'string', short: 'm' },
+        task: { type: 'string' },
+        duration: { type: 'string' },
+        code: { type: 'string' },
+        channel: { type: 'string' },
+        to: { type: 'string', multiple: true },
+        title: { type: 'string' },
+        'corp-id': { type: 'string' },
+        'agent-id': { type: 'string' },
+        user: { type: 'string', multiple: true },
+        party: { type: 'string', multiple: true },
+        all: { type: 'boolean', default: false },
+        name: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  const [command = '', ...rest] = parsed.positionals;
+  const sub = command === 'codes' ? rest.shift() : undefined;
+  // Seed 000's test tool took the full endpoint (`--url http://host:9000/api/notify`): accept it.
+  const fromUrl = v.url ? v.url.replace(/\/api\/notify\/?$/, '') : undefined;
+  const gateway = (v.gateway ?? fromUrl ?? io.env.WXNOTIFY_GATEWAY_URL ?? `http://127.0.0.1:${io.env.PORT || 8080}`).replace(/\/+$/, '');
+  const duration = v.duration === undefined ? 1500 : Number(v.duration);
+  if (!Number.isInteger(duration) || duration < 0 || duration > 600_000) throw new UsageError('--duration must be milliseconds (0..600000)');
+  return {
+    command,
+    sub,
+    positionals: rest,
+    gateway,
+    apiKey: v['api-key'] ?? io.env.WXNOTIFY_API_KEY ?? localApiKey(io.env),
+    json: v.json ?? false,
+    quiet: v.quiet ?? false,
+    wxid: v.wxid ?? [],
+    message: v.message,
+    task: v.task,
+    durationMs: duration,
+    code: v.code,
+    channel: v.channel,
+    to: v.to ?? [],
+    title: v.title,
+    corpId: v['corp-id'],
+    agentId: v['agent-id'],
+    user: v.user ?? [],
+    party: v.party ?? [],
+    all: v.all ?? false,
+    name: v.name,
+    rateLimit: v['rate-limit'],
+    help: v.help ?? false,
+  };
+}
