@@ -49,14 +49,17 @@ describe('WxPusher node (in-process, fake WxPusher)', () => {
 		expect(status.json.sendRecordId).toBe('12313');
 		expect(fake.calls('/api/send/query/status')).toHaveLength(1);
 
-		const [qr] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'create', extra: 'user-42', validTime: 600 } });
-		expect(qr.json).toMatchObject({ code: expect.any(String), url: expect.any(String) });
-		const [before] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'getScannedUid', code: qr.json.code } });
-		expect(before.json).toEqual({ code: qr.json.code, uid: null, scanned: false });
-		fake.scan(qr.json.code as string, 'UID_alice');
-		// A new execution: the core's 10 s poll guard is per channel instance.
-		const [after] = await executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'getScannedUid', code: qr.json.code } });
-		expect(after.json).toEqual({ code: qr.json.code, uid: 'UID_alice', scanned: true });
+		const create = (extra: string) => executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'create', extra, validTime: 600 } });
+		const poll = (code: unknown) => executeNode(node, { credentials: appCredentials(), parameters: { resource: 'qrCode', operation: 'getScannedUid', code: String(code) } });
+		const [unscanned] = await create('user-41');
+		expect(unscanned.json).toMatchObject({ code: expect.any(String), url: expect.any(String) });
+		const [before] = await poll(unscanned.json.code);
+		expect(before.json).toEqual({ code: unscanned.json.code, uid: null, scanned: false });
+		// One poll per code: WxPusher blocks pollers faster than every 10 s.
+		const [scanned] = await create('user-42');
+		fake.scan(scanned.json.code as string, 'UID_alice');
+		const [after] = await poll(scanned.json.code);
+		expect(after.json).toEqual({ code: scanned.json.code, uid: 'UID_alice', scanned: true });
 	});
 
 	it('lists followers (one item each, paired to the input) and removes, blocks, unblocks one', async () => {

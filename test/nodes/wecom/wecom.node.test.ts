@@ -1,0 +1,133 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+import { WeCom } from '../../../nodes/WeCom/WeCom.node';
+import { startFakeWeCom, type FakeWeCom } from '../../fakes/wecom';
+import { executeNode, loadOptions } from '../support/node-harness';
+
+const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 7)]);
+const binaryItem = (data: Buffer, fileName: string, mimeType: string): INodeExecutionData => ({
+	json: {},
+	binary: { data: { data: data.toString('base64'), fileName, mimeType } },
+});
+
+describe('WeCom app node (in-process, strict fake WeCom)', () => {
+	let wecom: FakeWeCom;
+	const node = new WeCom();
+	const credentials = () => ({ weComAppApi: { baseUrl: wecom.url, corpId: wecom.corpId, secret: wecom.corpSecret, agentId: wecom.agentId } });
+	const send = (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+		executeNode(node, { credentials: credentials(), parameters: { resource: 'message', operation: 'send', ...parameters }, ...extra });
+
+	beforeEach(async () => {
+		wecom = await startFakeWeCom();
+	});
+	afterEach(async () => {
+		await wecom.close();
+	});
+
+	it('sends text to users, departments and tags; invalid users are partial failures; no secret in the output', async () => {
+		const [out] = await send({ messageType: 'text', content: 'disk 91%', toUsers: ['zhangsan', 'invalid_bob'], toParties: ['2'], toTags: '3' });
+		expect(wecom.delivered).toHaveLength(1);
+		expect(wecom.delivered[0]).toMatchObject({ msgtype: 'text', touser: ['zhangsan', 'invalid_bob'], toparty: ['2'], totag: ['3'] });
+		expect(out.json).toMatchObject({ channel: 'wecom-app', ok: false, messageIds: [expect.any(String)], partialFailures: [expect.objectContaining({ id: 'invalid_bob' })] });
+		const text = JSON.stringify(out.json);
+		expect(text).not.toContain(wecom.corpSecret);
+		expect(text).not.toContain(wecom.issuedToken!);
+	});
+
+	it('sends markdown, textcard, news and template card with the right wire shapes', async () => {
+		await send({ messageType: 'markdown', content: '**bold**', toUsers: ['zhangsan'] });
+		await send({ messageType: 'textcard', title: 'Deploy', content: 'green', url: 'https://example.com/r/1', btntxt: 'Open', toUsers: ['zhangsan'] });
+		await send({
+			messageType: 'news',
+			toUsers: ['zhangsan'],
+			title: 'unused',
+			content: 'unused',
+			articles: { article: [{ title: 'A', description: 'first', url: 'https://example.com/a', picurl: 'https://example.com/a.png' }, { title: 'B', url: 'https://example.com/b' }] },
+		});
+		await send({
+			messageType: 'template_card',
+			toUsers: ['zhangsan'],
+			templateCard: JSON.stringify({ card_type: 'text_notice', main_title: { title: 'Alert' }, card_action: { type: 1, url: 'https://example.com' } }),
+		});
+		expect(wecom.delivered.map((d) => d.msgtype)).toEqual(['markdown', 'textcard', 'news', 'template_card']);
+		expect(wecom.delivered[1].payload).toMatchObject({ title: 'Deploy', url: 'https://example.com/r/1', btntxt: 'Open' });
+		expect((wecom.delivered[2].payload as { articles: unknown[] }).articles).toHaveLength(2);
+		expect(wecom.delivered[3].payload).toMatchObject({ card_type: 'text_notice', main_title: { title: 'Alert' } });
+	});
+
+	it('sends an image and a file from binary data (uploaded first as multipart "media")', async () => {
+		await send({ messageType: 'image', toUsers: ['zhangsan'], binaryPropertyName: 'data' }, { items: [binaryItem(PNG, 'chart.png', 'image/png')] });
+		await send({ messageType: 'file', toUsers: ['zhangsan'], binaryPropertyName: 'data' }, { items: [binaryItem(Buffer.from('col1,col2\n1,2\n'), 'report.csv', 'text/csv')] });
+		const uploads = [...wecom.uploads.values()];
+		expect(uploads.map((u) => [u.type, u.filename])).toEqual([
+			['image', 'chart.png'],
+			['file', 'report.csv'],
+		]);
+		expect(wecom.delivered.map((d) => d.msgtype)).toEqual(['image', 'file']);
+	});
+
+	it('uploads media and recalls a message', async () => {
+		const [upload] = await executeNode(node, {
+			credentials: credentials(),
+			items: [binaryItem(Buffer.from('a fairly small file body'), 'notes.txt', 'text/plain')],
+			parameters: { resource: 'media', operation: 'upload', mediaType: 'file', binaryPropertyName: 'data' },
+		});
+		expect(upload.json).toMatchObject({ mediaId: expect.any(String), type: 'file' });
+		const [sent] = await send({ messageType: 'text', content: 'oops', toUsers: ['zhangsan'] });
+		const msgid = (sent.json.messageIds as string[])[0];
+		const [recalled] = await executeNode(node, { credentials: credentials(), parameters: { resource: 'message', operation: 'recall', msgid } });
+		expect(recalled.json).toEqual({ msgid, recalled: true });
+		expect(wecom.recalled).toEqual([msgid]);
+	});
+
+	it('fills the user and department pickers through loadOptions', async () => {
+		const departments = await loadOptions(node, { credentials: credentials(), parameters: {}, kind: 'loadOptions', method: 'getDepartments' });
+		expect(departments).toEqual(expect.arrayContaining([expect.objectContaining({ value: expect.any(String), name: expect.any(String) })]));
+		const users = (await loadOptions(node, { credentials: credentials(), parameters: {}, kind: 'loadOptions', method: 'getUsers' })) as Array<{ value: string }>;
+		expect(users.length).toBeGreaterThan(0);
+		expect(new Set(users.map((u) => u.value)).size).toBe(users.length);
+	});
+
+	it('runs 1,000 items with one token fetch and refreshes once when WeCom expires the token mid-run', async () => {
+		const items = Array.from({ length: 1000 }, (_v, n) => ({ n }));
+		const first = executeNode(node, {
+			credentials: credentials(),
+			items,
+			parameters: { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "job " + $json.n }}', toUsers: ['zhangsan'] },
+		});
+		const out = await first;
+		expect(out).toHaveLength(1000);
+		expect(out.map((o) => (o.pairedItem as { item: number }).item)).toEqual(items.map((_v, n) => n));
+		expect(out.every((o) => o.json.ok === true)).toBe(true);
+		expect(wecom.gettokenCalls).toBe(1);
+		expect(wecom.delivered).toHaveLength(1000);
+
+		wecom.invalidateTokens(42001);
+		const again = await executeNode(node, {
+			credentials: credentials(),
+			items: items.slice(0, 20),
+			parameters: { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "again " + $json.n }}', toUsers: ['zhangsan'] },
+		});
+		expect(again.every((o) => o.json.ok === true)).toBe(true);
+		expect(wecom.gettokenCalls).toBe(2);
+	});
+
+	it('upstream errors: continue-on-fail items carry code + hint (60020 names the IP), otherwise NodeApiError', async () => {
+		wecom.failNext('message/send', 60020, 1, 'not allow to access from your ip, hint: [x], from ip: 203.0.113.9, more info at https://open.work.weixin.qq.com/devtool/query?e=60020');
+		const out = await send({ messageType: 'text', content: 'x', toUsers: ['zhangsan'] }, { continueOnFail: true, items: [{ a: 1 }, { a: 2 }] });
+		const failed = out.filter((o) => o.json.error !== undefined);
+		expect(failed).toHaveLength(1);
+		expect(failed[0].json).toMatchObject({ code: 60020, retryable: false, hint: expect.stringMatching(/IP/i) });
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+
+		wecom.failNext('message/send', 81013, 1);
+		const error = await send({ messageType: 'text', content: 'x', toUsers: ['zhangsan'] }).catch((e: Error) => e);
+		expect(error).toMatchObject({ name: 'NodeApiError' });
+		expect(JSON.stringify(error)).not.toContain(wecom.corpSecret);
+	});
+
+	it('rejects bad input before any request: no recipients, missing binary', async () => {
+		await expect(send({ messageType: 'text', content: 'x' })).rejects.toMatchObject({ name: 'NodeOperationError' });
+		await expect(send({ messageType: 'image', toUsers: ['zhangsan'], binaryPropertyName: 'data' })).rejects.toMatchObject({ name: 'NodeOperationError' });
+		expect(wecom.sendCalls).toBe(0);
+	});
+});
