@@ -11,13 +11,15 @@ export const redisInstalled = spawnSync('sh', ['-c', 'command -v redis-server'],
  * `describe` for suites that need Redis: they run whenever redis-server is installed and are
  * skipped with a loud message only when it is not.
  */
-export const describeWithRedis: jest.Describe = redisInstalled
-  ? describe
-  : ((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
-      console.warn(`\n!!! SKIPPED "${name}": redis-server is not installed (apt-get install -y redis-server) !!!\n`);
-      describe.skip(name, fn);
-    }) as unknown as jest.Describe;
+export function describeWithRedis(name: string, fn: () => void): void {
+  if (redisInstalled) {
+    describe(name, fn);
+    return;
+  }
+  // eslint-disable-next-line no-console
+  console.warn(`\n!!! SKIPPED "${name}": redis-server is not installed (apt-get install -y redis-server) !!!\n`);
+  describe.skip(name, fn);
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

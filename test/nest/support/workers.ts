@@ -30,7 +30,7 @@ export class WorkerProcess {
         ...process.env,
         NODE_OPTIONS: '',
         // Legacy decorators, as the package is compiled (tsx would otherwise use TC39 decorators).
-        TSX_TSCONFIG_PATH: path.join(here, '..', '..', '..', 'nest-module', 'tsconfig.json'),
+        TSX_TSCONFIG_PATH: path.join(here, '..', 'fixtures', 'tsconfig.tsx.json'),
         WXNOTIFY_WORKER_OPTIONS: JSON.stringify(options),
       },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
