@@ -105,6 +105,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await app.listen(config.port, config.host);
     if (config.notifyAuth === 'none') logger.warn('WXNOTIFY_NOTIFY_AUTH=none: POST /api/notify accepts calls without an API key. Keep the gateway on a trusted network.');
     outbox.start();
+    codes.startUsageFlush();
 
     const address = app.getHttpServer().address() as { port: number };
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -120,6 +121,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         closed = true;
         await outbox.stop();
         await app.close();
+        await codes.stop();
         await store.close();
       },
     };

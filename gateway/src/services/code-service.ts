@@ -97,6 +97,9 @@ export function summarize(record: CodeRecord): CodeSummary {
 /** Config Codes: create, resolve, rotate, revoke, and send through the Code's WeCom app. */
 export class CodeService {
   private readonly channels = new Map<string, { sealed: string; channel: WeComAppLike }>();
+  /** Usage counters are batched: a durable write per send would cost more than the send itself. */
+  private readonly usage = new Map<string, { count: number; at: string }>();
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: GatewayStore,
@@ -151,8 +154,26 @@ export class CodeService {
     return record && sameHash(record.codeHash, hash) ? record : undefined;
   }
 
-  list(): Promise<CodeRecord[]> {
+  async list(): Promise<CodeRecord[]> {
+    await this.flushUsage();
     return this.store.listCodes();
+  }
+
+  /** Writes the batched usage counters (also every few seconds, and at shutdown). */
+  async flushUsage(): Promise<void> {
+    const pending = [...this.usage.entries()];
+    this.usage.clear();
+    for (const [id, { count, at }] of pending) await this.store.recordCodeUses(id, count, at);
+  }
+
+  startUsageFlush(intervalMs = 5000): void {
+    this.flushTimer = setInterval(() => void this.flushUsage().catch(() => undefined), intervalMs);
+    this.flushTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.flushUsage();
   }
 
   get(id: string): Promise<CodeRecord | undefined> {
@@ -178,7 +199,8 @@ export class CodeService {
       format: 'markdown',
       to: record.recipients,
     });
-    await this.store.recordCodeUse(record.id);
+    const used = this.usage.get(record.id);
+    this.usage.set(record.id, { count: (used?.count ?? 0) + 1, at: new Date().toISOString() });
     return result;
   }
 

@@ -140,8 +140,8 @@ export class GatewayStore {
     return (await this.driver.run('UPDATE codes SET code_hash = ?, hint = ?, rotated_at = ? WHERE id = ? AND revoked_at IS NULL', [codeHash, hint, now(), id])) > 0;
   }
 
-  async recordCodeUse(id: string): Promise<void> {
-    await this.driver.run('UPDATE codes SET last_used_at = ?, send_count = send_count + 1 WHERE id = ?', [now(), id]);
+  async recordCodeUses(id: string, count: number, lastUsedAt: string): Promise<void> {
+    await this.driver.run('UPDATE codes SET last_used_at = ?, send_count = send_count + ? WHERE id = ?', [lastUsedAt, count, id]);
   }
 
   // API keys

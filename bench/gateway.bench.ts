@@ -1,0 +1,110 @@
+/**
+ * Gateway figures: requests per second through `POST /api/notify/{code}` (real gateway, fake
+ * WeCom upstream on loopback), and the same sends made with the core directly in the same run,
+ * so the difference is the gateway's own cost (HTTP in, JSON, Code lookup + rate limit, store
+ * update, logging). Prints numbers only.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createChannel, mapLimit, type WeComAppConfig } from '../core/src';
+import { AxiosTransport } from '../core/src/transport/axios-transport';
+import type { startGateway as StartGateway } from '../gateway/src/bootstrap';
+import type { loadConfig as LoadConfig } from '../gateway/src/config';
+import { FakeWeCom } from '../test/fakes/wecom';
+
+const REQUESTS = 1500;
+const CONCURRENCY = 16;
+const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measure(label: string, send: (i: number) => Promise<void>): Promise<{ rps: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
+  for (let i = 0; i < 50; i++) await send(-1 - i); // warm-up: JIT, keep-alive sockets, token
+  const start = process.hrtime.bigint();
+  await mapLimit(
+    Array.from({ length: REQUESTS }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
+      const t0 = process.hrtime.bigint();
+      await send(i);
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    },
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  latencies.sort((a, b) => a - b);
+  const figures = { rps: REQUESTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  console.log(`${label}: ${fmt(figures.rps, 0)} req/s, p50 ${fmt(figures.p50, 2)} ms, p99 ${fmt(figures.p99, 2)} ms (${REQUESTS} sends, ${CONCURRENCY} at a time)`);
+  return figures;
+}
+
+/** A plain keep-alive JSON POST, so the client side costs the same for both paths. */
+function postJson(agent: http.Agent, url: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * The gateway is a Nest app (decorators), which tsx does not compile here: build it (and the Nest
+ * module it runs on) with tsc and load the ES modules from dist.
+ */
+async function loadGateway(): Promise<{ startGateway: typeof StartGateway; loadConfig: typeof LoadConfig }> {
+  const root = join(__dirname, '..');
+  const tsc = require.resolve('typescript/bin/tsc');
+  for (const project of ['nest-module/tsconfig.build.json', 'gateway/tsconfig.build.json']) execFileSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
+  const { startGateway } = (await import(join(root, 'gateway/dist/bootstrap.js'))) as { startGateway: typeof StartGateway };
+  const { loadConfig } = (await import(join(root, 'gateway/dist/config.js'))) as { loadConfig: typeof LoadConfig };
+  return { startGateway, loadConfig };
+}
+
+export async function run(): Promise<void> {
+  const { startGateway, loadConfig } = await loadGateway();
+  const wecom = await FakeWeCom.start();
+  const dataDir = mkdtempSync(join(tmpdir(), 'wxnotify-bench-'));
+  const gateway = await startGateway(
+    {
+      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', WXNOTIFY_DATA_DIR: dataDir, WXNOTIFY_SECRET_KEY: 'b'.repeat(64), WXNOTIFY_ADMIN_PASSWORD: 'bench-password', WXNOTIFY_WECOM_BASE_URL: wecom.url, WXNOTIFY_LOG_LEVEL: 'warn' }),
+      codeRatePerMinute: 1_000_000,
+    },
+    { log: () => undefined },
+  );
+  const transport = new AxiosTransport();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  try {
+    const users = Array.from({ length: 200 }, (_, i) => `user${i}`);
+    const { code } = await gateway.runtime.codes.create({ ...wecom.credentials, to: { users: ['zhangsan'] }, name: 'bench' });
+    const direct = createChannel({ type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url } as WeComAppConfig, { transport });
+    // Distinct content and a rotating recipient per send: WeCom's duplicate check and per-member caps stay out of the way.
+    const content = (i: number) => `CPU alert #${i}: load 95% on web-01`;
+    const core = await measure('core wecom-app channel, direct', async (i) => {
+      await direct.send({ title: 'Alert', content: content(i), format: 'markdown', to: { users: [users[(i + 1000) % users.length]!] } });
+    });
+    let failures = 0;
+    const gw = await measure('gateway POST /api/notify/{code}', async (i) => {
+      const status = await postJson(agent, `${gateway.url}/api/notify/${code}`, JSON.stringify({ title: 'Alert', content: content(i) }));
+      if (status !== 200) failures++;
+    });
+    const overheadMs = 1000 / gw.rps - 1000 / core.rps;
+    console.log(
+      `gateway overhead: ${fmt((overheadMs * CONCURRENCY))} ms of latency per request at ${CONCURRENCY} in flight (${fmt(overheadMs * 1000, 0)} µs of serialised time per request); throughput ${fmt((gw.rps / core.rps) * 100, 0)}% of direct; p50 +${fmt(gw.p50 - core.p50, 2)} ms; non-200 answers: ${failures}`,
+    );
+    console.log(`fake WeCom saw ${wecom.sendCalls} message/send calls and ${wecom.gettokenCalls} gettoken calls (single-flight tokens: expect 2, one per path)`);
+  } finally {
+    agent.destroy();
+    transport.close();
+    await gateway.close();
+    await wecom.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
