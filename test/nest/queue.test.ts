@@ -112,6 +112,17 @@ describeWithRedis('queue mode (BullMQ + Redis, worker processes)', () => {
     expect(wecom.duplicatesSuppressed).toBe(1);
   });
 
+  it('runs a worker inside the Nest app with queue.worker: true', async () => {
+    const opts = options({ worker: true });
+    app = await startFixtureApp({ notify: { ...opts, deps: { ...opts.deps, rateLimiter: new MemoryRateLimiter(systemClock) } } });
+    const service = app.app.get(NotifyService);
+    await postJson(`${app.url}/add_user`, { username: 'w0' });
+    await postJson(`${app.url}/add_user`, { username: 'w1' });
+    await waitFor(() => wecom.delivered.length === 2, 'two deliveries by the in-app worker', 10_000);
+    expect(deliveredNames().sort()).toEqual(['w0', 'w1']);
+    expect(service.stats()).toMatchObject({ queued: 2, fallbacks: 0, sent: 0 });
+  });
+
   it('falls back to in-process sends while Redis is down and delivers everything once after a restart', async () => {
     workers = [await WorkerProcess.start(options())];
     app = await producer();
