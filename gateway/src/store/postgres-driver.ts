@@ -6,11 +6,18 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+const MIGRATION_LOCK = 724310;
+
+type Queryable = Pick<import('pg').PoolClient, 'query'>;
+
 /** Postgres by URL (`pg`, pure JS) for several replicas sharing one store. Loaded only when configured. */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
 
-  private constructor(private readonly pool: import('pg').Pool) {}
+  private constructor(
+    private readonly pool: import('pg').Pool,
+    private readonly client: Queryable = pool,
+  ) {}
 
   static async connect(url: string): Promise<PostgresDriver> {
     const pg = (await import('pg')).default;
@@ -20,15 +27,30 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async exec(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    await this.client.query(sql);
   }
 
   async all<T extends Row = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.pool.query(numbered(sql), params)).rows as T[];
+    return (await this.client.query(numbered(sql), params)).rows as T[];
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
-    return (await this.pool.query(numbered(sql), params)).rowCount ?? 0;
+    return (await this.client.query(numbered(sql), params)).rowCount ?? 0;
+  }
+
+  /** An advisory lock is held by one session: lock, work and unlock on the same pooled client. */
+  async exclusive<T>(fn: (driver: SqlDriver) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        return await fn(new PostgresDriver(this.pool, client));
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {

@@ -8,4 +8,6 @@ export interface SqlDriver {
   /** Returns the number of changed rows. */
   run(sql: string, params?: unknown[]): Promise<number>;
   close(): Promise<void>;
+  /** Runs `fn` on one connection holding a cross-process lock (schema migrations on start). */
+  exclusive<T>(fn: (driver: SqlDriver) => Promise<T>): Promise<T>;
 }

@@ -35,6 +35,11 @@ export class SqliteDriver implements SqlDriver {
     return this.db.run(sql, bind(params)).changes;
   }
 
+  /** One process owns the file; SQLite's own locking covers the rest. */
+  exclusive<T>(fn: (driver: SqlDriver) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }

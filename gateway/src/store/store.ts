@@ -81,24 +81,28 @@ function toOutbox(row: Row): OutboxEntry {
 export class GatewayStore {
   constructor(readonly driver: SqlDriver) {}
 
-  async migrate(): Promise<number> {
-    const lock = this.driver.dialect === 'postgres';
-    // Replicas starting together must not run the same step twice.
-    if (lock) await this.driver.exec('SELECT pg_advisory_lock(724310)');
-    try {
-      await this.driver.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-      const done = new Set((await this.driver.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+  /** Applies pending schema steps; replicas starting together take turns (Postgres advisory lock). */
+  migrate(): Promise<number> {
+    return this.driver.exclusive(async (db) => {
+      await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      const done = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
       let applied = 0;
       for (const step of migrations) {
         if (done.has(step.version)) continue;
-        for (const sql of step.sql) await this.driver.exec(sql);
-        await this.driver.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [step.version, now()]);
+        // Each step is one transaction (both SQLite and Postgres have transactional DDL).
+        await db.exec('BEGIN');
+        try {
+          for (const sql of step.sql) await db.exec(sql);
+          await db.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [step.version, now()]);
+          await db.exec('COMMIT');
+        } catch (error) {
+          await db.exec('ROLLBACK');
+          throw error;
+        }
         applied++;
       }
       return applied;
-    } finally {
-      if (lock) await this.driver.exec('SELECT pg_advisory_unlock(724310)');
-    }
+    });
   }
 
   close(): Promise<void> {
