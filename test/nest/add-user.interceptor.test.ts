@@ -1,6 +1,6 @@
 import { NotifyService } from '@wxnotify/nestjs';
 import { postJson, startFixtureApp, type RawResponse, type RunningApp } from './fixtures/add-user.app';
-import { weComAppTarget, wxPusherTarget, type Target } from './support/targets';
+import { weComAppTarget, weComBotTarget, wxPusherTarget, type Target } from './support/targets';
 import { median, waitFor } from './support/wait';
 import { VirtualClock } from '../support/virtual-clock';
 
@@ -9,6 +9,7 @@ const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, rateLimitWa
 
 const targets: Array<[string, () => Promise<Target>]> = [
   ['wecom-app', weComAppTarget],
+  ['wecom-bot', weComBotTarget],
   ['wxpusher', wxPusherTarget],
 ];
 

@@ -1,5 +1,5 @@
 import type { ChannelConfig } from '@wxnotify/core';
-import { startFakeWeCom } from '../../fakes/wecom';
+import { startFakeRobot, startFakeWeCom } from '../../fakes/wecom';
 import { envelope, FakeWxPusher } from '../../fakes/wxpusher';
 
 /**
@@ -48,6 +48,21 @@ export async function weComAppTarget(): Promise<Target & { gettokenCalls(): numb
     fail: (count) => fake.failNext('message/send', -1, count),
     hang: (count) => fake.server.injectFaults({ hang: count }),
     rateLimit: () => fake.rateLimit('message/send', 60_000),
+    close: () => fake.close(),
+  };
+}
+
+/** A WeCom group robot (webhook key) on the strict robot fake: 20 messages per minute, 2048-byte text. */
+export async function weComBotTarget(): Promise<Target> {
+  const fake = await startFakeRobot();
+  return {
+    label: 'wecom-bot',
+    config: { type: 'wecom-bot', key: fake.key, baseUrl: fake.url, timeoutMs: 60_000 } as ChannelConfig,
+    delivered: () => fake.delivered.map((d) => String(d.payload.content ?? '')),
+    upstreamRequests: () => fake.server.requests.length,
+    fail: (count) => fake.failNext(-1, count),
+    hang: (count) => fake.server.injectFaults({ hang: count }),
+    rateLimit: (count) => fake.failNext(45009, count, 'api freq out of limit'),
     close: () => fake.close(),
   };
 }
