@@ -51,7 +51,13 @@ export async function startNotifyWorker(options: NotifyModuleOptions, logger?: R
     stalledInterval: queue.stalledIntervalMs,
     maxStalledCount: 2,
   });
-  worker.on('error', (error) => logger?.warn(`worker connection: ${error.message}`));
+  let lastConnectionLog = 0;
+  worker.on('error', (error) => {
+    // Throttled: a Redis outage emits an error per reconnect attempt.
+    if (Date.now() - lastConnectionLog < 10_000) return;
+    lastConnectionLog = Date.now();
+    logger?.warn(`worker connection: ${error.message}`);
+  });
   worker.on('failed', (job, error) => logger?.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
   return {
     worker,
