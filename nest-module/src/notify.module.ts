@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { NOTIFY_DISPATCHER, NOTIFY_RUNTIME, NOTIFY_WORKER } from './notify.constants.js';
 import type { NotifyDispatcher } from './notify.dispatcher.js';
 import { NOTIFY_MODULE_OPTIONS, NotifyConfigurableModule } from './notify.module-definition.js';
@@ -8,6 +9,7 @@ import { NotifyService } from './notify.service.js';
 import { NotifyInterceptor } from './notify.interceptor.js';
 import { NotifyEventsBridge } from './events/notify-events.bridge.js';
 import { NotifyHealthIndicator } from './health/notify-health.indicator.js';
+import { NotifyRoutesValidator } from './notify-routes.validator.js';
 
 const runtimeProvider = {
   provide: NOTIFY_RUNTIME,
@@ -46,7 +48,8 @@ const workerProvider = {
  * Pass `isGlobal: true` to use NotifyService everywhere without importing the module again.
  */
 @Module({
-  providers: [runtimeProvider, dispatcherProvider, workerProvider, NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator],
+  imports: [DiscoveryModule],
+  providers: [runtimeProvider, dispatcherProvider, workerProvider, NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator],
   exports: [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NOTIFY_RUNTIME],
 })
 export class NotifyModule extends NotifyConfigurableModule {}

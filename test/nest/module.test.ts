@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Module, Post } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import { isNotifyError, MemoryRateLimiter, systemClock, type ChannelConfig } from '@wxnotify/core';
-import { NotifyConfigError, NotifyHealthIndicator, NotifyModule, NotifyService } from '@wxnotify/nestjs';
+import { Notify, NotifyConfigError, NotifyHealthIndicator, NotifyModule, NotifyService } from '@wxnotify/nestjs';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
 import { FakeWxPusher } from '../fakes/wxpusher';
 import { waitFor } from './support/wait';
@@ -60,6 +60,25 @@ describe('NotifyModule', () => {
       );
     expect((error as Error).message).toMatch(/channels\.ops \(wecom-app\): \[wecom-app\] INVALID_CONFIG: corpId/);
     expect((error as Error).message).not.toContain('top-secret-value');
+  });
+
+  it('fails the start when a @Notify route names a channel that is not configured', async () => {
+    @Controller()
+    class TypoController {
+      @Post('x')
+      @Notify({ template: 'hi', channel: 'opz' })
+      x() {
+        return {};
+      }
+    }
+    const moduleRef = await Test.createTestingModule({ imports: [NotifyModule.forRoot({ channels: channels(), deps: deps() })], controllers: [TypoController] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    const error = await app.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain('@Notify on TypoController.x uses channel "opz", which is not configured');
+    await app.close().catch(() => undefined);
   });
 
   it('forRootAsync with inject; send() returns the core SendResult; channel(name, type) is typed and checked', async () => {
