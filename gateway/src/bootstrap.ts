@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createChannelContext, MemoryRateLimiter, MemoryTokenStore, systemClock, type ChannelDeps } from '@wxnotify/core';
-import { NotifyModule, NotifyService } from '@wxnotify/nestjs';
+import { NotifyCallbacksModule, NotifyCallbacksService, NotifyModule, NotifyService, type NotifyCallbacksOptions } from '@wxnotify/nestjs';
 import express from 'express';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { JsonExceptionFilter } from './http/exception.filter.js';
-import { bodyErrors, jsonBody, requestContext } from './http/middleware.js';
+import { bodyErrors, CALLBACK_PATH, jsonBody, requestContext } from './http/middleware.js';
 import { WindowRateLimiter } from './http/rate-limit.js';
 import { GatewayLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -52,10 +52,18 @@ async function openStore(config: GatewayConfig): Promise<GatewayStore> {
   return store;
 }
 
+/** The callback sources that are configured (each answers 404 otherwise). */
+function callbacksOptions(config: GatewayConfig): NotifyCallbacksOptions | undefined {
+  const { secret, wecom } = config.callbacks;
+  if (!secret && !wecom) return undefined;
+  return { path: CALLBACK_PATH, ...(wecom ? { wecom } : {}), ...(secret ? { gewechat: { secret }, wxpusher: { secret }, juhe: { secret } } : {}) };
+}
+
 /** Builds every service, then the Nest app on top; listens on config.host:config.port (0 = ephemeral). */
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = new GatewayLogger(config.logLevel, options.log);
   for (const key of config.apiKeys) logger.addSecret(key);
+  for (const secret of [config.callbacks.secret, config.callbacks.wecom?.token, config.callbacks.wecom?.encodingAESKey]) logger.addSecret(secret);
   for (const channel of Object.values(config.channels)) {
     for (const field of ['token', 'key', 'corpSecret', 'appToken', 'secret']) logger.addSecret((channel as unknown as Record<string, string | undefined>)[field]);
   }
@@ -87,7 +95,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now));
 
     // Named channels live in @wxnotify/nestjs's NotifyModule; Codes build their WeCom app channels per request.
-    const imports = hasNamed ? [NotifyModule.forRoot({ channels: named, deps })] : [];
+    const callbackOptions = callbacksOptions(config);
+    const imports = [
+      ...(hasNamed ? [NotifyModule.forRoot({ channels: named, deps })] : []),
+      ...(callbackOptions ? [NotifyCallbacksModule.forRoot(callbackOptions)] : []),
+    ];
     const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime, { imports }), {
       bodyParser: false,
       logger: {
@@ -97,6 +109,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       },
     });
     channels.bind(hasNamed ? new NotifyServiceSender(app.get(NotifyService)) : new ChannelDirectory({}, ctx, config.upstreamTimeoutMs));
+    if (callbackOptions) {
+      app.get(NotifyCallbacksService).events$.subscribe((event) => {
+        metrics.inc('wxnotify_callbacks_total', { source: event.source });
+        logger.info('callback received', { source: event.source, kind: 'kind' in event ? event.kind : undefined });
+      });
+    }
     app.use(requestContext(logger, metrics));
     app.use(jsonBody(config.bodyLimitBytes));
     app.use(bodyErrors());

@@ -41,6 +41,13 @@ export interface GatewayConfig {
   outboxPollMs: number;
   /** Attempts before an accepted asynchronous send is marked failed. */
   outboxMaxAttempts: number;
+  /** Upstream callbacks received under `/callbacks/…` (by @wxnotify/nestjs's NotifyCallbacksModule). */
+  callbacks: {
+    /** Path secret for `/callbacks/gewechat/<secret>`, `/callbacks/wxpusher/<secret>` and `/callbacks/juhe/<secret>`. */
+    secret?: string;
+    /** WeCom app "receive messages" settings for `/callbacks/wecom`. */
+    wecom?: { token: string; encodingAESKey: string; receiveId: string };
+  };
   /** Per-request timeout towards upstreams (ms). */
   upstreamTimeoutMs: number;
 }
@@ -93,6 +100,19 @@ function gewechatRate(value: string | undefined): { rateLimit?: { limit: number;
   return { rateLimit: { limit, windowMs: 60_000 } };
 }
 
+function callbacksOf(env: Env): GatewayConfig['callbacks'] {
+  const secret = env.WXNOTIFY_CALLBACK_SECRET || undefined;
+  if (secret !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(secret)) {
+    throw new ConfigError('WXNOTIFY_CALLBACK_SECRET must be 16-128 characters of A-Z a-z 0-9 _ - (it is part of the callback URL).');
+  }
+  const wecomVars = [env.WECOM_CALLBACK_TOKEN, env.WECOM_CALLBACK_AES_KEY, env.WECOM_CALLBACK_CORP_ID];
+  if (wecomVars.some(Boolean) && !wecomVars.every(Boolean)) {
+    throw new ConfigError('WeCom callbacks need all of WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY and WECOM_CALLBACK_CORP_ID.');
+  }
+  const wecom = wecomVars.every(Boolean) ? { token: env.WECOM_CALLBACK_TOKEN!, encodingAESKey: env.WECOM_CALLBACK_AES_KEY!, receiveId: env.WECOM_CALLBACK_CORP_ID! } : undefined;
+  return { ...(secret ? { secret } : {}), ...(wecom ? { wecom } : {}) };
+}
+
 function notifyAuthOf(value: string | undefined): 'api-key' | 'none' {
   if (value === undefined || value === '' || value === 'api-key') return 'api-key';
   if (value === 'none') return 'none';
@@ -137,6 +157,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel: level,
     outboxPollMs: intVar(env, 'WXNOTIFY_OUTBOX_POLL_MS', 1000, 10),
     outboxMaxAttempts: intVar(env, 'WXNOTIFY_OUTBOX_MAX_ATTEMPTS', 8, 1),
+    callbacks: callbacksOf(env),
     upstreamTimeoutMs: intVar(env, 'WXNOTIFY_UPSTREAM_TIMEOUT_MS', 10_000, 100),
   };
 }

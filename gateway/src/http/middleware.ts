@@ -26,10 +26,17 @@ export function requestContext(logger: GatewayLogger, metrics: Metrics): Request
   };
 }
 
-/** JSON bodies up to `limit` bytes, whatever the Content-Type says (curl -d sends form encoding). */
+/**
+ * JSON bodies up to `limit` bytes, whatever the Content-Type says (curl -d sends form encoding).
+ * Callback routes are left unread: the callback controller reads the raw text itself (WeCom sends
+ * XML; gewechat's 64-bit ids must not go through JSON.parse).
+ */
 export function jsonBody(limit: number): RequestHandler {
-  return express.json({ limit, strict: false, type: () => true });
+  const parse = express.json({ limit, strict: false, type: () => true });
+  return (req, res, next) => (req.path.startsWith(`/${CALLBACK_PATH}/`) ? next() : parse(req, res, next));
 }
+
+export const CALLBACK_PATH = 'callbacks';
 
 /** Body-parser failures as JSON 4xx instead of Express's HTML error page. */
 export function bodyErrors(): (err: unknown, req: Request, res: Response, next: NextFunction) => void {

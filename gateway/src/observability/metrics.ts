@@ -28,6 +28,7 @@ export class Metrics {
     this.define('wxnotify_send_failures_total', 'Failed sends by channel and upstream/validation error code.');
     this.define('wxnotify_send_retries_total', 'Upstream requests retried by the core pipeline, by channel.');
     this.define('wxnotify_rate_limited_total', 'Requests answered 429 by the gateway, by scope.');
+    this.define('wxnotify_callbacks_total', 'Upstream callbacks accepted, by source.');
     this.define('wxnotify_outbox_attempts_total', 'Delivery attempts of accepted asynchronous sends, by result.');
   }
 
