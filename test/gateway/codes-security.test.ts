@@ -116,4 +116,15 @@ describe('config Codes: capability secrets', () => {
     expect(bad.json.hint).toMatch(/Secret/);
     expect(bad.text).not.toContain('wrong-secret-value-000');
   });
+
+  it('the admin password can be changed (current password required, 10+ characters); old sessions end', async () => {
+    const login = (password: string) => t.call('POST', '/admin/api/login', { password }, { auth: false });
+    const session = (await login('admin-password-for-tests')).headers.get('set-cookie')!.split(';')[0]!;
+    expect((await t.call('POST', '/admin/api/password', { current: 'nope', next: 'a-new-password-1' })).status).toBe(401);
+    expect((await t.call('POST', '/admin/api/password', { current: 'admin-password-for-tests', next: 'short' })).status).toBe(400);
+    expect((await t.call('POST', '/admin/api/password', { current: 'admin-password-for-tests', next: 'a-new-password-1' })).status).toBe(200);
+    expect((await t.call('GET', '/admin/api/codes', undefined, { auth: false, headers: { cookie: session } })).status).toBe(401);
+    expect((await login('admin-password-for-tests')).status).toBe(401);
+    expect((await login('a-new-password-1')).status).toBe(200);
+  });
 });
