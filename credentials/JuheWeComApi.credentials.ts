@@ -58,7 +58,8 @@ export class JuheWeComApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '={{$credentials.mode === "gateway" ? "/open/GuidRequest" : "/client/get_client_status"}}',
 			method: 'POST',
-			body: '={{$credentials.mode === "gateway" ? {app_key: $credentials.appKey, app_secret: $credentials.appSecret, path: "/client/get_client_status", data: {guid: $credentials.guid}} : {guid: $credentials.guid}}}',
+			// Spaces keep "}}" of the object literals from closing the expression early.
+			body: '={{ $credentials.mode === "gateway" ? { app_key: $credentials.appKey, app_secret: $credentials.appSecret, path: "/client/get_client_status", data: { guid: $credentials.guid } } : { guid: $credentials.guid } }}',
 			json: true,
 		},
 		rules: [

@@ -233,6 +233,7 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 		};
 
 		it('registers every node of the package (and the AI tool variant of the action nodes)', async () => {
+			await n8n.login(); // nodeTypes() does not log in by itself
 			const types = (await n8n.nodeTypes()).map((t) => t.name);
 			for (const name of ['weCom', 'weComRobot', 'wxPusher', 'gewechat', 'juheWeCom', 'notifyGateway', 'weComTrigger', 'wxPusherTrigger', 'gewechatTrigger', 'juheWeComTrigger']) {
 				expect(types).toContain(`n8n-nodes-wxnotify.${name}`);
