@@ -52,7 +52,8 @@ export interface CliOptions {
 }
 
 function localApiKey(env: CliIo['env']): string | undefined {
-  const file = join(resolve(env.WXNOTIFY_DATA_DIR || 'data'), 'api-key');
+  // `npm exec -w` runs in the workspace folder; INIT_CWD is where the user typed the command.
+  const file = join(resolve(env.INIT_CWD || '.', env.WXNOTIFY_DATA_DIR || 'data'), 'api-key');
   try {
     return readFileSync(file, 'utf8').trim() || undefined;
   } catch {
