@@ -75,4 +75,16 @@ describe('Notify Gateway node (in-process, fake gateway)', () => {
 		expect(error).toMatchObject({ name: 'NodeApiError' });
 		expect(JSON.stringify(error)).not.toContain(bad);
 	});
+
+	it('maps connection resets seen by n8n\'s request helper to retryable network errors (retried first)', async () => {
+		fake.server.injectFaults({ reset: 100 });
+		const [out] = await executeNode(node, {
+			credentials: credentials(),
+			continueOnFail: true,
+			parameters: { resource: 'message', operation: 'send', route: 'code', content: 'x' },
+		});
+		expect(out.json).toMatchObject({ kind: 'network', code: 'ECONNRESET', retryable: true });
+		expect(fake.server.requests.length).toBeGreaterThan(1);
+		expect(JSON.stringify(out.json)).not.toContain(DEFAULT_GATEWAY_CODE);
+	});
 });
