@@ -49,6 +49,8 @@ async function openStore(config: GatewayConfig): Promise<GatewayStore> {
   const driver = config.databaseUrl ? await PostgresDriver.connect(config.databaseUrl) : new SqliteDriver(join(config.dataDir, 'wxnotify.db'));
   const store = new GatewayStore(driver);
   await store.migrate();
+  // Postgres replicas share the outbox: there a lease may belong to a live replica.
+  if (driver.dialect === 'sqlite') await store.releaseLeases();
   return store;
 }
 

@@ -87,6 +87,17 @@ describe('config Codes: capability secrets', () => {
     expect((await send(other.code)).status).toBe(200);
   });
 
+  it('guessing Codes is rate limited per address (429 after 120 unknown Codes a minute); real Codes still work', async () => {
+    const { code } = await t.createCode();
+    const statuses: number[] = [];
+    for (let i = 0; i < 125; i++) statuses.push((await t.call('POST', `/api/notify/${'G'.repeat(28)}${String(i).padStart(4, '0')}`, { content: 'x' }, { auth: false })).status);
+    const first429 = statuses.indexOf(429);
+    expect(statuses.slice(0, first429).every((s) => s === 404)).toBe(true);
+    expect(first429).toBeGreaterThan(100); // earlier tests in this file also sent a few unknown Codes
+    expect(statuses.slice(first429).every((s) => s === 429)).toBe(true);
+    expect((await t.call('POST', `/api/notify/${code}`, { content: 'x' }, { auth: false })).status).toBe(200);
+  });
+
   it('admin API: no session and no key → 401; a cookie session needs the anti-CSRF header for changes', async () => {
     expect((await t.call('GET', '/admin/api/codes', undefined, { auth: false })).status).toBe(401);
     expect((await t.call('POST', '/admin/api/login', { password: 'wrong' }, { auth: false })).status).toBe(401);

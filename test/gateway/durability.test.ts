@@ -72,6 +72,19 @@ describe('accepted asynchronous sends survive a restart (outbox in the store)', 
     expect(after.text).toMatch(/^wxnotify_sends_total\{channel="wechat",result="ok"\} 5$/m);
   });
 
+  it('an entry leased by a process that crashed mid-send is delivered at the next start, not after the lease', async () => {
+    await t?.stop();
+    t = undefined;
+    // The state a killed gateway leaves behind: accepted, taken for delivery, lease 60 s ahead.
+    const store = new GatewayStore(new SqliteDriver(join(dataDir, 'wxnotify.db')));
+    const id = await store.enqueue('wechat', { content: 'left behind by a crash', to: 'wxid_friend_b' });
+    expect(await store.claim((await store.getOutbox(id))!, new Date(Date.now() + 60_000))).toBe(true);
+    await store.close();
+    t = await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
+    await until(async () => ((await t!.call('GET', `/api/outbox/${id}`)).json.status === 'sent' ? true : undefined), 'redelivery');
+    expect(gewe.sent.filter((s) => s.body.content === 'left behind by a crash')).toHaveLength(1);
+  });
+
   it('a message the upstream refuses for good is marked failed, not retried forever', async () => {
     t ??= await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
     const res = await t.call('POST', '/api/channels/wechat/send', { content: 'x', to: 'wxid_stranger' }, { headers: { prefer: 'respond-async' } });

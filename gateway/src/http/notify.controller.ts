@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Ip, Param, Post, UseGuards } from '@nestjs/common';
 import { isNotifyError, type SendResult } from '@wxnotify/core';
 import { GatewayRuntime } from '../runtime.js';
 import { presentedApiKey } from '../services/api-keys.js';
@@ -7,6 +7,7 @@ import { NotifyAuthGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
 
 const TITLE_MAX_BYTES = 512;
+const UNKNOWN_CODES_PER_MINUTE = 120;
 
 /** The seeds' own answer texts (clients and scripts written for them match on these). */
 const SEED_TEXT = {
@@ -68,13 +69,19 @@ export class NotifyController {
   /** Seed 001: `{title?, content}` → the WeCom app behind the Code. */
   @Post(':code')
   @HttpCode(200)
-  async notifyByCode(@Param('code') code: string, @Body() raw: unknown, @Headers() headers: Record<string, string | string[] | undefined>): Promise<Record<string, unknown>> {
+  async notifyByCode(
+    @Param('code') code: string,
+    @Body() raw: unknown,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+    @Ip() ip: string,
+  ): Promise<Record<string, unknown>> {
     // The Code authorises this route; an API key sent along must still be a valid one.
     const presented = presentedApiKey(headers);
     if (presented !== undefined && !(await this.rt.apiKeys.verify(presented))) {
       throw ApiError.of(401, 'UNAUTHORIZED', 'The API key sent with this request is not valid (the Code alone is enough here).');
     }
     const record = await this.rt.codes.resolve(code);
+    if (!record) this.limitGuesses(ip);
     if (!record) throw new ApiError(404, { success: false, code: 'UNKNOWN_CODE', message: SEED_TEXT.unknownCode, hint: 'No active config has this Code: check it, or create one on the gateway page.' });
     const decision = this.rt.limiter.take(`code:${record.id}`, record.rateLimitPerMinute ?? this.rt.config.codeRatePerMinute, this.rt.config.codeRateWindowMs);
     if (!decision.allowed) {
@@ -102,5 +109,13 @@ export class NotifyController {
         response: { errcode: detail.code, errmsg: detail.message },
       });
     }
+  }
+
+  /** Unknown Codes per client IP: guessing 192-bit Codes is hopeless anyway, but it is not free either. */
+  private limitGuesses(ip: string): void {
+    const decision = this.rt.limiter.take(`code-miss:${ip}`, UNKNOWN_CODES_PER_MINUTE);
+    if (decision.allowed) return;
+    this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'unknown-code' });
+    throw ApiError.of(429, 'RATE_LIMITED', 'Too many requests with unknown Codes from this address.', { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
   }
 }

@@ -206,6 +206,15 @@ export class GatewayStore {
     return changed === 1;
   }
 
+  /**
+   * With the embedded store one process owns the outbox, so at start every pending entry is due
+   * at once: leases left by a crashed process, and backoffs, no longer hold anything back.
+   */
+  async releaseLeases(): Promise<number> {
+    const at = now();
+    return this.driver.run(`UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?`, [at, at]);
+  }
+
   async getOutbox(id: string): Promise<OutboxEntry | undefined> {
     const [row] = await this.driver.all('SELECT * FROM outbox WHERE id = ?', [id]);
     return row ? toOutbox(row) : undefined;
