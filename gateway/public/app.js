@@ -71,7 +71,7 @@
       const data = await api('POST', '/admin/api/wecom/verify', credentials());
       $('departments').replaceChildren(...data.departments.map((d) => checkbox('party', String(d.id), `🏢 ${d.name}`)));
       $('members').replaceChildren(...data.members.map((m) => checkbox('user', m.userId, `👤 ${m.name} (${m.userId})`)));
-      $('verify-status').textContent = data.listed ? t('verified', { d: data.departments.length, m: data.members.length }) : t('verifiedNoList');
+      $('verify-status').textContent = t('verified', { d: data.departments.length, m: data.members.length });
     } catch (error) {
       $('verify-status').textContent = '';
       showError('verify-error', error);

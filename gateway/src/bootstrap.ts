@@ -18,7 +18,7 @@ import { initialAdminPassword, loadSecretKey, writeApiKeyFile } from './security
 import { SecretBox } from './security/secret-box.js';
 import { AdminAuth } from './services/admin-auth.js';
 import { ApiKeyService } from './services/api-keys.js';
-import { ChannelDirectory } from './services/channel-directory.js';
+import { noChannels } from './services/channel-sender.js';
 import { LateBoundSender, NotifyServiceSender } from './services/notify-service-sender.js';
 import { CodeService } from './services/code-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
@@ -110,7 +110,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         warn: (message: unknown) => logger.warn(String(message)),
       },
     });
-    channels.bind(hasNamed ? new NotifyServiceSender(app.get(NotifyService)) : new ChannelDirectory({}, ctx, config.upstreamTimeoutMs));
+    channels.bind(hasNamed ? new NotifyServiceSender(app.get(NotifyService)) : noChannels);
     if (callbackOptions) {
       app.get(NotifyCallbacksService).events$.subscribe((event) => {
         metrics.inc('wxnotify_callbacks_total', { source: event.source });

@@ -4,7 +4,7 @@ import type { GatewayLogger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { AdminAuth } from './services/admin-auth.js';
 import type { ApiKeyService } from './services/api-keys.js';
-import type { ChannelSender } from './services/channel-directory.js';
+import type { ChannelSender } from './services/channel-sender.js';
 import type { CodeService } from './services/code-service.js';
 import type { OutboxWorker } from './services/outbox-worker.js';
 import type { SendRecorder } from './services/send-recorder.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { isNotifyError, mapLimit, validationError, type ChannelContext, type SendResult } from '@wxnotify/core';
+import { isNotifyError, mapLimit, validationError, type ChannelContext, type SendResult, type WeComAppChannel } from '@wxnotify/core';
 import { codeHint, hashCode, looksLikeCode, newCode, sameHash } from '../security/codes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
-import { createWeComApp, toDepartments, toMembers, type Department, type Member, type WeComAppLike } from './wecom-app-adapter.js';
+import { createWeComApp, type Department, type Member } from './wecom-app-adapter.js';
 
 export interface CodeInput {
   name?: unknown;
@@ -96,7 +96,7 @@ export function summarize(record: CodeRecord): CodeSummary {
 
 /** Config Codes: create, resolve, rotate, revoke, and send through the Code's WeCom app. */
 export class CodeService {
-  private readonly channels = new Map<string, { sealed: string; channel: WeComAppLike }>();
+  private readonly channels = new Map<string, { sealed: string; channel: WeComAppChannel }>();
   /** Usage counters are batched: a durable write per send would cost more than the send itself. */
   private readonly usage = new Map<string, { count: number; at: string }>();
   private flushTimer?: NodeJS.Timeout;
@@ -109,17 +109,16 @@ export class CodeService {
   ) {}
 
   /** Checks WeCom credentials: fetches a token, then lists departments and members the app can see. */
-  async verify(input: CodeInput): Promise<{ departments: Department[]; members: Member[]; listed: boolean }> {
+  async verify(input: CodeInput): Promise<{ departments: Department[]; members: Member[] }> {
     const channel = this.build({ corpId: text(input.corpId, 'corpId', 64), corpSecret: text(input.corpSecret, 'corpSecret', 256), agentId: agentIdOf(input.agentId) });
     const health = await channel.check();
     if (!health.ok) throw validationError('wecom-app', 'VERIFY_FAILED', health.message, 'Check the Corp ID, the app Secret and the AgentId.');
-    if (!channel.listDepartments || !channel.listUsers) return { departments: [], members: [], listed: false };
-    const departments = toDepartments(await channel.listDepartments());
+    const departments = await channel.listDepartments();
     // Members of the first departments, a few calls at a time (the picker needs names, not the whole directory).
-    const lists = await mapLimit(departments.slice(0, MAX_LISTED_DEPARTMENTS), 4, async (d) => toMembers(await channel.listUsers!(d.id)));
+    const lists = await mapLimit(departments.slice(0, MAX_LISTED_DEPARTMENTS), 4, (d) => channel.listUsers(d.id));
     const members = new Map<string, Member>();
     for (const member of lists.flat()) if (!members.has(member.userId)) members.set(member.userId, member);
-    return { departments, members: [...members.values()], listed: true };
+    return { departments, members: [...members.values()] };
   }
 
   async create(input: CodeInput): Promise<{ record: CodeRecord; code: string }> {
@@ -204,7 +203,7 @@ export class CodeService {
     return result;
   }
 
-  private channelFor(record: CodeRecord): WeComAppLike {
+  private channelFor(record: CodeRecord): WeComAppChannel {
     const cached = this.channels.get(record.id);
     if (cached && cached.sealed === record.secretSealed) return cached.channel;
     const channel = this.build({ corpId: String(record.config.corpId), corpSecret: this.box.open(record.secretSealed, record.id), agentId: Number(record.config.agentId) });
@@ -212,7 +211,7 @@ export class CodeService {
     return channel;
   }
 
-  private build(settings: { corpId: string; corpSecret: string; agentId: number }): WeComAppLike {
+  private build(settings: { corpId: string; corpSecret: string; agentId: number }): WeComAppChannel {
     try {
       return createWeComApp({ ...settings, baseUrl: this.options.wecomBaseUrl, timeoutMs: this.options.timeoutMs }, this.ctx);
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { HealthStatus, Notification, SendResult } from '@wxnotify/core';
 import type { NotifyService } from '@wxnotify/nestjs';
-import type { ChannelSender } from './channel-directory.js';
+import type { ChannelSender } from './channel-sender.js';
 
 /** The named channels as @wxnotify/nestjs's NotifyService holds them (the gateway dogfoods the module). */
 export class NotifyServiceSender implements ChannelSender {

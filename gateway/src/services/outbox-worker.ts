@@ -2,7 +2,7 @@ import { isNotifyError, type Notification } from '@wxnotify/core';
 import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GatewayStore, OutboxEntry } from '../store/store.js';
-import type { ChannelSender } from './channel-directory.js';
+import type { ChannelSender } from './channel-sender.js';
 import type { SendRecorder } from './send-recorder.js';
 
 const LEASE_MS = 60_000;

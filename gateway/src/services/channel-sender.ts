@@ -1,0 +1,19 @@
+import type { HealthStatus, Notification, SendResult } from '@wxnotify/core';
+
+/** Sends to a named channel (served by @wxnotify/nestjs's NotifyService, see notify-service-sender.ts). */
+export interface ChannelSender {
+  names(): string[];
+  has(name: string): boolean;
+  typeOf(name: string): string | undefined;
+  send(name: string, notification: Notification<any, any>): Promise<SendResult>;
+  check(name: string): Promise<HealthStatus>;
+}
+
+/** When no named channel is configured (the Nest module is then not loaded). */
+export const noChannels: ChannelSender = {
+  names: () => [],
+  has: () => false,
+  typeOf: () => undefined,
+  send: (name) => Promise.reject(new Error(`unknown channel ${name}`)),
+  check: (name) => Promise.reject(new Error(`unknown channel ${name}`)),
+};
