@@ -156,6 +156,36 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 		for (const secret of [wecom.corpSecret, robot.key, DEFAULT_APP_TOKEN, gewe.token, juhe.appSecret, DEFAULT_GATEWAY_CODE]) expect(stored).not.toContain(secret);
 	});
 
+	it('1,000 items through the WeCom node in one execution: one token fetch, every item paired', async () => {
+		const before = { delivered: wecom.delivered.length, tokens: wecom.gettokenCalls };
+		const wfId = await n8n.importWorkflow({
+			name: 'wecom 1000 items',
+			nodes: [
+				manual,
+				builtin('Numbers', 'set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ n: Array.from({ length: 1000 }, (_v, i) => i) }), options: {} }),
+				builtin('Split', 'splitOut', 1, { fieldToSplitOut: 'n', include: 'noOtherFields', options: {} }),
+				wx('Bulk', 'weCom', { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "bulk " + $json.n }}', toUsers: ['zhangsan'] }, creds['WeCom app']),
+			],
+			connections: connect([
+				['Manual', 'Numbers'],
+				['Numbers', 'Split'],
+				['Split', 'Bulk'],
+			]),
+		});
+		const started = Date.now();
+		const res = await n8n.execute(wfId);
+		const wallMs = Date.now() - started;
+		expect(res.exitCode).toBe(0);
+		const items = res.run!.data.resultData.runData.Bulk[0].data!.main![0]!;
+		expect(items).toHaveLength(1000);
+		expect(items.map((i) => (i.pairedItem as { item: number }).item)).toEqual(Array.from({ length: 1000 }, (_v, i) => i));
+		expect(wecom.delivered.length - before.delivered).toBe(1000);
+		expect(wecom.gettokenCalls - before.tokens).toBe(1);
+		const runs = res.run!.data.resultData.runData.Bulk[0] as { executionTime?: number };
+		// A figure for the report, not an assertion.
+		console.log(`[wxnotify host] 1,000 WeCom sends: node executionTime ${runs.executionTime} ms, n8n execute wall ${wallMs} ms`);
+	});
+
 	it('continue-on-fail yields {error, code, hint, retryable}; without it the execution fails with NodeApiError', async () => {
 		const bad = creds['WeCom robot (wrong key)'];
 		const soft = await n8n.importWorkflow({
