@@ -36,6 +36,7 @@ class RobotError {
  *   const robot = await startFakeRobot({ clock });
  *   createChannel({ type: 'wecom-bot', key: robot.key, baseUrl: robot.url }, { clock });
  *   robot.delivered / robot.sendCalls / robot.rateLimited / robot.uploads
+ *   robot.failNext(-1, 2)   // inject upstream error codes
  *   await robot.close();
  *
  * Enforced (upstream-apis.md §2 and the §6 checklist): unknown/missing key → 93000 (the errmsg
@@ -58,6 +59,7 @@ export class FakeRobot {
 
   private readonly clock: Clock;
   private readonly accepted = new Map<string, number[]>();
+  private readonly injected: Array<{ code: number; errmsg?: string }> = [];
 
   private constructor(
     readonly server: FakeServer,
@@ -88,6 +90,11 @@ export class FakeRobot {
     return `${this.url}/cgi-bin/webhook/send?key=${this.key}`;
   }
 
+  /** The next `count` webhook/send calls (after the key check) answer `code`; code 0 passes normally. */
+  failNext(code: number, count = 1, errmsg?: string): void {
+    for (let i = 0; i < count; i++) this.injected.push({ code, errmsg });
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }
@@ -115,6 +122,8 @@ export class FakeRobot {
   private send(req: RecordedRequest): Record<string, unknown> {
     this.sendCalls++;
     const key = this.checkKey(req);
+    const next = this.injected.shift();
+    if (next && next.code !== 0) throw new RobotError(next.code, next.errmsg ?? `injected error ${next.code}`);
     const body = req.json;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RobotError(40058, 'Warning: wrong json format.');
     const { msgtype } = body as Record<string, unknown>;
