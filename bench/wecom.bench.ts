@@ -5,7 +5,10 @@
  * - sends/s of the channel versus a bare keep-alive node:http client posting the same bodies
  *   at the same concurrency (target: ≥ 0.9 of the bare client)
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import path from 'node:path';
+import readline from 'node:readline';
 import { createChannel, MemoryTokenStore, type Transport, type WeComAppChannel } from '../core/src';
 import { NodeHttpTransport } from '../core/src/transport/node-http-transport';
 import { startFakeWeCom, type FakeWeCom } from '../test/fakes/wecom';
@@ -111,7 +114,53 @@ export async function run(): Promise<void> {
     console.log(`  ratio channel/bare: median ${median.toFixed(2)} (pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
     console.log(`  wecom-app channel, default AxiosTransport: best ${axios.toFixed(0)} sends/s (ratio to best bare ${(axios / best('bare')).toFixed(2)})`);
   }
-  // 4. the core's own CPU per send (render, split check, batch, pipeline, parse), no network
+  // 4. the same comparison with the fake in its own process (like a real upstream): throughput and
+  //    the client process's CPU per send (user + system), which machine noise hardly moves
+  {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'wecom-fake-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve));
+    const fake = JSON.parse(line) as { url: string; corpId: string; corpSecret: string; agentId: number };
+    const transport = new NodeHttpTransport();
+    const channel = createChannel({ type: 'wecom-app', ...fake, baseUrl: fake.url }, { transport, tokenStore: new MemoryTokenStore() }) as WeComAppChannel;
+    await channel.send({ content: 'warm', to: { users: ['zhangsan'] } });
+    const tokenReply = await transport.request({ method: 'GET', url: `${fake.url}/cgi-bin/gettoken?corpid=${fake.corpId}&corpsecret=${fake.corpSecret}` });
+    const url = new URL(`${fake.url}/cgi-bin/message/send?access_token=${(JSON.parse(tokenReply.text) as { access_token: string }).access_token}`);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const measure = async (kind: 'bare' | 'ours', tag: string) => {
+      const cpu = process.cpuUsage();
+      const seconds =
+        kind === 'bare'
+          ? await runPool(MESSAGES, CONCURRENCY, (i) =>
+              barePost(agent, url, JSON.stringify({ touser: 'zhangsan', msgtype: 'text', agentid: fake.agentId, text: { content: `${tag} ${i}` }, enable_duplicate_check: 1, duplicate_check_interval: 300 })),
+            )
+          : await runPool(MESSAGES, CONCURRENCY, (i) => channel.send({ content: `${tag} ${i}`, to: { users: ['zhangsan'] } }));
+      const used = process.cpuUsage(cpu);
+      return { rate: MESSAGES / seconds, cpuMicros: (used.user + used.system) / MESSAGES };
+    };
+    const rows: Array<{ bare: { rate: number; cpuMicros: number }; ours: { rate: number; cpuMicros: number } }> = [];
+    for (let round = 0; round < 6; round++) {
+      if (round % 2 === 0) {
+        const bare = await measure('bare', `pb${round}`);
+        rows.push({ bare, ours: await measure('ours', `po${round}`) });
+      } else {
+        const ours = await measure('ours', `po${round}`);
+        rows.push({ ours, bare: await measure('bare', `pb${round}`) });
+      }
+    }
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
+    };
+    console.log(`fake in its own process, ${MESSAGES} sends at concurrency ${CONCURRENCY}, 6 alternating pairs (medians):`);
+    console.log(`  bare client: ${median(rows.map((r) => r.bare.rate)).toFixed(0)} sends/s, ${median(rows.map((r) => r.bare.cpuMicros)).toFixed(1)} µs client CPU per send`);
+    console.log(`  channel:     ${median(rows.map((r) => r.ours.rate)).toFixed(0)} sends/s, ${median(rows.map((r) => r.ours.cpuMicros)).toFixed(1)} µs client CPU per send`);
+    console.log(`  ratio channel/bare: throughput ${median(rows.map((r) => r.ours.rate / r.bare.rate)).toFixed(2)}, CPU efficiency ${median(rows.map((r) => r.bare.cpuMicros / r.ours.cpuMicros)).toFixed(2)}`);
+    agent.destroy();
+    transport.close();
+    child.stdin!.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  // 5. the core's own CPU per send (render, split check, batch, pipeline, parse), no network
   {
     const canned = JSON.stringify({ errcode: 0, errmsg: 'ok', invaliduser: '', invalidparty: '', invalidtag: '', unlicenseduser: '', msgid: 'm' });
     const memory: Transport = {

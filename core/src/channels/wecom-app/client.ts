@@ -96,6 +96,11 @@ const PARTIAL_FIELDS = [
   ['unlicenseduser', 'user', 'unlicensed'],
 ] as const;
 
+interface BatchOutcome {
+  msgid?: string;
+  partialFailures: PartialFailure[];
+}
+
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
 /** WeCom self-built app client: token single flight, batching, splitting, retries, partial results. */
@@ -144,8 +149,15 @@ export class WeComAppClient implements WeComAppChannel {
       const media = await this.upload(prepared.upload.media, prepared.upload.type, stats);
       messages = [{ msgtype: prepared.upload.type, payload: { media_id: media.mediaId } }];
     }
+    // The message and the common fields are serialized once; only recipients differ per batch.
+    const commonJson = JSON.stringify(common).slice(1, -1);
     for (const [index, message] of messages.entries()) {
-      const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch) => this.sendOne(message, batch, common, stats));
+      const tail = `"msgtype":${JSON.stringify(message.msgtype)},${JSON.stringify(message.msgtype)}:${JSON.stringify(message.payload)},${commonJson}}`;
+      const sendBatch = (batch: RecipientBatch) => this.sendOne(batch, tail, stats);
+      const settled: PromiseSettledResult<BatchOutcome>[] =
+        batches.length === 1
+          ? [await sendBatch(batches[0]).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))]
+          : await mapSettled(batches, this.config.concurrency ?? 4, sendBatch);
       let failure: unknown;
       let delivered = 0;
       for (const outcome of settled) {
@@ -267,13 +279,13 @@ export class WeComAppClient implements WeComAppChannel {
     return fields;
   }
 
-  private async sendOne(
-    message: WeComMessage,
-    batch: RecipientBatch,
-    common: Record<string, number>,
-    stats: SendStats,
-  ): Promise<{ msgid?: string; partialFailures: PartialFailure[] }> {
-    const body = JSON.stringify({ ...batch, msgtype: message.msgtype, [message.msgtype]: message.payload, ...common });
+  /** `tail` is the rest of the JSON body after the recipients: `"msgtype":…,"<type>":{…},"agentid":…}`. */
+  private async sendOne(batch: RecipientBatch, tail: string, stats: SendStats): Promise<BatchOutcome> {
+    let head = '{';
+    if (batch.touser !== undefined) head += `"touser":${JSON.stringify(batch.touser)},`;
+    if (batch.toparty !== undefined) head += `"toparty":${JSON.stringify(batch.toparty)},`;
+    if (batch.totag !== undefined) head += `"totag":${JSON.stringify(batch.totag)},`;
+    const body = head + tail;
     const reply = await this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats);
     const partialFailures: PartialFailure[] = [];
     for (const [field, target, reason] of PARTIAL_FIELDS) {

@@ -4,7 +4,7 @@ import type { RateRule } from '../../engine/rate-limiter';
 import { toPlainText, withTitle } from '../../engine/render';
 import { splitContent } from '../../engine/split';
 import type { Notification } from '../../model/notification';
-import { isNotifyError, validationError } from '../../model/notify-error';
+import { isNotifyError, NotifyError, validationError } from '../../model/notify-error';
 import { buildResult, SendStats, type SendResult } from '../../model/send-result';
 import { encodeMultipart } from '../../transport/multipart';
 import type { HttpRequest } from '../../transport/transport';
@@ -170,7 +170,15 @@ export class WeComBotClient implements WeComBotChannel {
       false,
     );
     if (typeof reply.media_id !== 'string' || !reply.media_id) {
-      throw validationError(CHANNEL, 'BAD_RESPONSE', 'upload_media answered without a media_id', 'Check the baseUrl.');
+      throw new NotifyError({
+        channel: CHANNEL,
+        code: 'BAD_RESPONSE',
+        kind: 'upstream',
+        retryable: false,
+        operation: 'webhook/upload_media',
+        message: 'upload_media answered without a media_id',
+        hint: 'The baseUrl did not answer like WeCom; check the baseUrl and any proxy in front of it.',
+      });
     }
     return { mediaId: reply.media_id, type: String(reply.type ?? type), createdAt: String(reply.created_at ?? '') };
   }
