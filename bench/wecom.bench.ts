@@ -138,7 +138,7 @@ export async function run(): Promise<void> {
       return { rate: MESSAGES / seconds, cpuMicros: (used.user + used.system) / MESSAGES };
     };
     const rows: Array<{ bare: { rate: number; cpuMicros: number }; ours: { rate: number; cpuMicros: number } }> = [];
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 10; round++) {
       if (round % 2 === 0) {
         const bare = await measure('bare', `pb${round}`);
         rows.push({ bare, ours: await measure('ours', `po${round}`) });
@@ -151,7 +151,7 @@ export async function run(): Promise<void> {
       const sorted = [...values].sort((a, b) => a - b);
       return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
     };
-    console.log(`fake in its own process, ${MESSAGES} sends at concurrency ${CONCURRENCY}, 6 alternating pairs (medians):`);
+    console.log(`fake in its own process, ${MESSAGES} sends at concurrency ${CONCURRENCY}, 10 alternating pairs (medians):`);
     console.log(`  bare client: ${median(rows.map((r) => r.bare.rate)).toFixed(0)} sends/s, ${median(rows.map((r) => r.bare.cpuMicros)).toFixed(1)} µs client CPU per send`);
     console.log(`  channel:     ${median(rows.map((r) => r.ours.rate)).toFixed(0)} sends/s, ${median(rows.map((r) => r.ours.cpuMicros)).toFixed(1)} µs client CPU per send`);
     console.log(`  ratio channel/bare: throughput ${median(rows.map((r) => r.ours.rate / r.bare.rate)).toFixed(2)}, CPU efficiency ${median(rows.map((r) => r.bare.cpuMicros / r.ours.cpuMicros)).toFixed(2)}`);
