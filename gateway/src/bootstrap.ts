@@ -104,6 +104,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ];
     const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime, { imports }), {
       bodyParser: false,
+      // Errors reach the caller (main prints one line; tests see the rejection) instead of process.exit.
+      abortOnError: false,
       logger: {
         log: () => undefined,
         error: (message: unknown) => logger.error(String(message)),

@@ -120,3 +120,12 @@ describe('gateway building blocks', () => {
     expect(() => loadConfig({ GEWECHAT_RATE_LIMIT: '-1', GEWECHAT_BASE_URL: 'http://g' })).toThrow(/GEWECHAT_RATE_LIMIT/);
   });
 });
+
+describe('start-up errors', () => {
+  it('a bad named channel rejects the start with a readable error that names no secret', async () => {
+    const { startTestGateway } = await import('./support/test-gateway.js');
+    const start = startTestGateway({ extraChannels: () => ({ ops: { type: 'wecom-app', corpId: 'ww1', corpSecret: 'SUPERSECRET-VALUE-1', agentId: 'abc' } as never }) });
+    await expect(start).rejects.toThrow(/channels\.ops \(wecom-app\).*agentId: must be an integer/s);
+    await start.catch((error: Error) => expect(error.message).not.toContain('SUPERSECRET-VALUE-1'));
+  });
+});

@@ -66,7 +66,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...options.config,
   };
   if (options.extraChannels) config.channels = { ...config.channels, ...options.extraChannels({ gewe, wecom }) };
-  const gw = await startGateway(config, { log: (line) => logs.push(line), channelDeps: { retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options.channelDeps }, now: options.now });
+  let gw: RunningGateway;
+  try {
+    gw = await startGateway(config, { log: (line) => logs.push(line), channelDeps: { retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options.channelDeps }, now: options.now });
+  } catch (error) {
+    if (!options.fakes) await Promise.all([gewe.close(), wecom.close()]);
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 
   const call: TestGateway['call'] = async (method, path, body, init = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
