@@ -102,6 +102,13 @@ describe('seed 001: POST /api/notify/{code}', () => {
     expect(parts.every((p) => !p.truncated)).toBe(true);
   });
 
+  it('recipients WeCom did not accept are listed the way WeCom lists them', async () => {
+    const partial = await t.createCode({ to: { users: ['zhangsan', 'invalid_bob', 'unlicensed_amy'] } });
+    const res = await t.call('POST', `/api/notify/${partial.code}`, { content: 'x' }, { auth: false });
+    expect(res.status).toBe(200);
+    expect(res.json.response).toMatchObject({ errcode: 0, invaliduser: 'invalid_bob', unlicenseduser: 'unlicensed_amy' });
+  });
+
   it('400 when content is missing, 404 for an unknown Code', async () => {
     const missing = await t.call('POST', `/api/notify/${code}`, { title: 'x' }, { auth: false });
     expect(missing.status).toBe(400);

@@ -26,11 +26,21 @@ function wechatIds(result: SendResult): { newMsgId: string | null; msgId: string
 
 /** The seed-001 `response`: the upstream answer as WeCom shapes it. */
 function weComResponse(result: SendResult): Record<string, unknown> {
-  const invalid = (target: string) => result.partialFailures.filter((f) => f.target === target).map((f) => f.id).join('|');
+  const ids = (target: string, reason: string) =>
+    result.partialFailures
+      .filter((f) => f.target === target && f.reason === reason)
+      .map((f) => f.id)
+      .join('|');
   const response: Record<string, unknown> = { errcode: 0, errmsg: 'ok', msgid: result.messageIds[0] ?? '' };
-  for (const [key, target] of [['invaliduser', 'user'], ['invalidparty', 'party'], ['invalidtag', 'tag'], ['unlicenseduser', 'unlicensed']] as const) {
-    const ids = invalid(target);
-    if (ids) response[key] = ids;
+  const fields = [
+    ['invaliduser', 'user', 'invalid'],
+    ['invalidparty', 'party', 'invalid'],
+    ['invalidtag', 'tag', 'invalid'],
+    ['unlicenseduser', 'user', 'unlicensed'],
+  ] as const;
+  for (const [key, target, reason] of fields) {
+    const list = ids(target, reason);
+    if (list) response[key] = list;
   }
   if (result.messageIds.length > 1) response.msgids = result.messageIds;
   if (result.parts > 1) response.parts = result.parts;
