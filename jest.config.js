@@ -13,6 +13,7 @@ const cjsProject = (name, roots) => ({
   moduleNameMapper: {
     '^@wxnotify/core$': '<rootDir>/core/src/index.ts',
     '^@wxnotify/core/axios$': '<rootDir>/core/src/transport/axios-transport.ts',
+    '^@wxnotify/core/node-http$': '<rootDir>/core/src/transport/node-http-transport.ts',
   },
 });
 
@@ -27,6 +28,7 @@ const esmProject = (name, roots, tsconfig) => ({
   moduleNameMapper: {
     '^@wxnotify/core$': '<rootDir>/core/dist/index.js',
     '^@wxnotify/core/axios$': '<rootDir>/core/dist/transport/axios-transport.js',
+    '^@wxnotify/core/node-http$': '<rootDir>/core/dist/transport/node-http-transport.js',
     '^@wxnotify/nestjs$': '<rootDir>/nest-module/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

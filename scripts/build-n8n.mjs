@@ -1,5 +1,5 @@
 // Bundles every n8n node and credential entry into dist/ with the core inlined.
-// n8n-workflow stays external (n8n provides it); the core's axios transport is replaced by a stub
+// n8n-workflow stays external (n8n provides it); the core's server transports (axios, node:http) are replaced by a stub
 // because inside n8n every request goes through n8n's own request helpers.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -27,7 +27,7 @@ const entries = [
 const axiosStub = {
 	name: 'axios-transport-stub',
 	setup(b) {
-		b.onResolve({ filter: /[\\/]axios-transport$/ }, () => ({ path: join(root, 'scripts', 'axios-transport-stub.js') }));
+		b.onResolve({ filter: /[\\/](axios|node-http)-transport$/ }, () => ({ path: join(root, 'scripts', 'server-transport-stub.js') }));
 		b.onResolve({ filter: /^axios$/ }, (args) => {
 			throw new Error(`axios must not be bundled into the n8n package (imported from ${relative(root, args.importer)})`);
 		});

@@ -1,4 +1,4 @@
-import { systemClock } from './engine/clock';
+import { systemClock, type Clock } from './engine/clock';
 import { Pipeline } from './engine/pipeline';
 import { MemoryRateLimiter, type RateLimiter } from './engine/rate-limiter';
 import { Redactor } from './engine/redact';
@@ -10,27 +10,43 @@ import { channelDefinitions, type ChannelConfig, type ChannelFor, type ChannelTy
 import type { ChannelContext, ChannelDeps } from './channels/types';
 import type { Transport } from './transport/transport';
 
-// Process-wide defaults, so two channels for the same app share one token and one pace.
+// Process-wide defaults, per clock: two channels for the same app (also across n8n executions,
+// which share n8n's clock object) share one token flight and one pace.
 const defaultTokenStore = new MemoryTokenStore();
-const defaultLimiter = new MemoryRateLimiter(systemClock);
-const tokenCaches = new WeakMap<TokenStore, TokenCache>();
+const sharedByClock = new WeakMap<Clock, { limiter: RateLimiter; tokenCaches: WeakMap<TokenStore, TokenCache> }>();
 let defaultTransport: Transport | undefined;
 
+/**
+ * The server default: the lean node:http transport, or the axios transport when an HTTP(S)_PROXY
+ * is set (it honours proxy env vars; node:http does not). Loaded lazily: hosts that bring their
+ * own transport (n8n) never load either.
+ */
 function sharedTransport(): Transport {
   if (!defaultTransport) {
-    // Loaded lazily: hosts that bring their own transport (n8n) never load axios.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { AxiosTransport } = require('./transport/axios-transport') as typeof import('./transport/axios-transport');
-    defaultTransport = new AxiosTransport();
+    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    defaultTransport = proxied
+      ? new (require('./transport/axios-transport') as typeof import('./transport/axios-transport')).AxiosTransport()
+      : new (require('./transport/node-http-transport') as typeof import('./transport/node-http-transport')).NodeHttpTransport();
+    /* eslint-enable @typescript-eslint/no-require-imports */
   }
   return defaultTransport;
 }
 
-function tokenCacheFor(store: TokenStore, deps: ChannelDeps): TokenCache {
-  if (deps.clock) return new TokenCache(store, deps.clock);
+function sharedFor(clock: Clock): { limiter: RateLimiter; tokenCaches: WeakMap<TokenStore, TokenCache> } {
+  let shared = sharedByClock.get(clock);
+  if (!shared) {
+    shared = { limiter: new MemoryRateLimiter(clock), tokenCaches: new WeakMap() };
+    sharedByClock.set(clock, shared);
+  }
+  return shared;
+}
+
+function tokenCacheFor(store: TokenStore, clock: Clock): TokenCache {
+  const { tokenCaches } = sharedFor(clock);
   let cache = tokenCaches.get(store);
   if (!cache) {
-    cache = new TokenCache(store, systemClock);
+    cache = new TokenCache(store, clock);
     tokenCaches.set(store, cache);
   }
   return cache;
@@ -40,8 +56,8 @@ function tokenCacheFor(store: TokenStore, deps: ChannelDeps): TokenCache {
 export function createChannelContext(deps: ChannelDeps = {}): ChannelContext {
   const clock = deps.clock ?? systemClock;
   const transport = deps.transport ?? sharedTransport();
-  const limiter: RateLimiter = deps.rateLimiter ?? (deps.clock ? new MemoryRateLimiter(clock) : defaultLimiter);
-  const tokens = tokenCacheFor(deps.tokenStore ?? defaultTokenStore, deps);
+  const limiter: RateLimiter = deps.rateLimiter ?? sharedFor(clock).limiter;
+  const tokens = tokenCacheFor(deps.tokenStore ?? defaultTokenStore, clock);
   const retry = { ...defaultRetryPolicy, ...deps.retry };
   return {
     transport,

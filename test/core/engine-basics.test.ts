@@ -12,6 +12,7 @@ import {
   markdownToText,
   htmlToText,
   withTitle,
+  createChannelContext,
   type Outcome,
 } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
@@ -196,5 +197,16 @@ describe('render helpers', () => {
     expect(htmlToText('<p>Backup <b>done</b></p><p>a &amp; b</p>')).toBe('Backup done\na & b');
     expect(withTitle('body', 'Title', 'markdown')).toBe('**Title**\nbody');
     expect(withTitle('body', 'Title', 'text')).toBe('Title\nbody');
+  });
+});
+
+describe('createChannelContext defaults', () => {
+  it('shares one limiter and one token flight per clock, so separate channels for one robot share its pace', () => {
+    const clock = new VirtualClock();
+    const a = createChannelContext({ clock });
+    const b = createChannelContext({ clock });
+    expect(a.limiter).toBe(b.limiter);
+    expect(a.tokens).toBe(b.tokens);
+    expect(createChannelContext({ clock: new VirtualClock() }).limiter).not.toBe(a.limiter);
   });
 });

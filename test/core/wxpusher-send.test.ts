@@ -1,4 +1,4 @@
-import { codePoints, createChannel, isNotifyError, NotifyError, wxPusherErrorTable, type WxPusherConfig, type WxPusherSendDetails } from '@wxnotify/core';
+import { codePoints, createChannel, isNotifyError, MemoryRateLimiter, NotifyError, wxPusherErrorTable, type ChannelDeps, type WxPusherConfig, type WxPusherSendDetails } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { DEFAULT_APP_TOKEN, envelope, FakeWxPusher, type FakeWxPusherOptions } from '../fakes/wxpusher';
 import { VirtualClock } from '../support/virtual-clock';
@@ -12,8 +12,8 @@ async function start(options: FakeWxPusherOptions = {}): Promise<void> {
   fake = await FakeWxPusher.start({ clock, ...options });
 }
 
-function channel(config: Partial<WxPusherConfig> = {}) {
-  return createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url, ...config } as WxPusherConfig, { transport, clock, random: () => 0.5 });
+function channel(config: Partial<WxPusherConfig> = {}, deps: Partial<ChannelDeps> = {}) {
+  return createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url, ...config } as WxPusherConfig, { transport, clock, random: () => 0.5, ...deps });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
@@ -137,8 +137,8 @@ describe('WxPusher standard push', () => {
 
   it('waits out the upstream block when another process used up the window', async () => {
     const wx = channel();
-    // Another client (not paced by our limiter) fills the fake's window.
-    const other = channel({ rateLimit: { limit: 1_000, windowMs: 10_000 } });
+    // Another process (its own limiter, unpaced) fills the fake's window.
+    const other = channel({ rateLimit: { limit: 1_000, windowMs: 10_000 } }, { rateLimiter: new MemoryRateLimiter(clock) });
     for (let i = 0; i < 20; i++) await other.send({ content: 'other', to: { uids: ['UID_bob'] } });
     const result = await wx.send({ content: 'mine', to: { uids: ['UID_alice'] } });
     expect(result.ok).toBe(true);

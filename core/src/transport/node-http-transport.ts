@@ -9,12 +9,6 @@ export interface NodeHttpTransportOptions {
   maxSockets?: number;
 }
 
-/**
- * A lean keep-alive transport on node:http/https, for servers that want throughput (about 2x
- * the requests per second of the axios transport on loopback, see bench/wecom.bench.ts). No
- * proxy support: use the axios transport or a `baseUrl` reverse proxy for that. n8n code never
- * imports this module.
- */
 interface Target {
   secure: boolean;
   hostname: string;
