@@ -1,7 +1,6 @@
 import { NodeConnectionTypes, NodeApiError } from 'n8n-workflow';
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -11,7 +10,7 @@ import type {
 import { GewechatCallbackInbox, isNotifyError, type GewechatCallbackEvent } from '../../core/src';
 import { gewechatChannel } from '../Gewechat/transport/channel';
 import { accepted, rawBodyText, rejected } from '../shared/webhook-reply';
-import { toNodeError } from '../shared/node-errors';
+import { rememberedUrlWebhook } from '../shared/manual-webhook';
 
 // One inbox per process: redelivered messages (same appId + NewMsgId) start no second execution.
 const inbox = new GewechatCallbackInbox();
@@ -58,31 +57,14 @@ export class GewechatTrigger implements INodeType {
 		],
 	};
 
+	// gewechat can neither report nor remove its callback URL: remember what we registered
+	// (the server keeps posting to it until another URL is set).
 	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				if (!this.getNodeParameter('registerCallback', true)) return true;
-				// gewechat cannot report the current callback URL: remember what we registered.
-				const staticData = this.getWorkflowStaticData('node');
-				return staticData.callbackUrl === this.getNodeWebhookUrl('default');
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				const url = this.getNodeWebhookUrl('default') as string;
-				try {
-					const channel = await gewechatChannel.call(this);
-					await channel.setCallback(url);
-				} catch (error) {
-					throw toNodeError(this.getNode(), error);
-				}
-				this.getWorkflowStaticData('node').callbackUrl = url;
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				// gewechat has no "remove callback" call; the server keeps posting until another URL is set.
-				delete this.getWorkflowStaticData('node').callbackUrl;
-				return true;
-			},
-		},
+		default: rememberedUrlWebhook({
+			toggle: 'registerCallback',
+			staticKey: 'callbackUrl',
+			register: async (ctx, url) => await (await gewechatChannel.call(ctx)).setCallback(url),
+		}),
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -1,7 +1,8 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { Deduplicator, isNotifyError, parseWeComHookCallback, type WeComHookCallback } from '../../core/src';
 import { juheChannel } from '../JuheWeCom/transport/channel';
+import { rememberedUrlWebhook } from '../shared/manual-webhook';
 import { toNodeError } from '../shared/node-errors';
 import { accepted, rawBodyText, rejected } from '../shared/webhook-reply';
 
@@ -47,29 +48,13 @@ export class JuheWeComTrigger implements INodeType {
 		],
 	};
 
+	// The hook has no "clear notify URL" call; it posts to the last URL set.
 	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				if (!this.getNodeParameter('registerNotifyUrl', true)) return true;
-				return this.getWorkflowStaticData('node').notifyUrl === this.getNodeWebhookUrl('default');
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				const url = this.getNodeWebhookUrl('default') as string;
-				try {
-					const channel = await juheChannel.call(this);
-					await channel.setNotifyUrl(url);
-				} catch (error) {
-					throw toNodeError(this.getNode(), error);
-				}
-				this.getWorkflowStaticData('node').notifyUrl = url;
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				// The hook has no "clear notify URL" call; it posts to the last URL set.
-				delete this.getWorkflowStaticData('node').notifyUrl;
-				return true;
-			},
-		},
+		default: rememberedUrlWebhook({
+			toggle: 'registerNotifyUrl',
+			staticKey: 'notifyUrl',
+			register: async (ctx, url) => await (await juheChannel.call(ctx)).setNotifyUrl(url),
+		}),
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
