@@ -1,5 +1,6 @@
 import { NotifyError } from '../model/notify-error';
-import type { Outcome } from './pipeline';
+import type { HttpResponse } from '../transport/transport';
+import type { Outcome, Pipeline } from './pipeline';
 
 /** What to do when an upstream answers with a given code. */
 export type ErrorAction = 'refresh-token' | 'retry' | 'rate-limited' | 'fail';
@@ -45,4 +46,21 @@ export function outcomeFromTable<T>(table: ErrorTable, failure: UpstreamFailure,
     default:
       return { kind: 'fail', error };
   }
+}
+
+/** A 2xx answer that is not the upstream's JSON envelope: a final upstream failure with the (redacted) start of the body. */
+export function unexpectedResponse<T>(pipeline: Pipeline, channel: string, operation: string, res: HttpResponse, hint: string): Outcome<T> {
+  return {
+    kind: 'fail',
+    error: new NotifyError({
+      channel,
+      code: 'INVALID_RESPONSE',
+      kind: 'upstream',
+      retryable: false,
+      operation,
+      status: res.status,
+      message: pipeline.redact(`unexpected response: ${res.text.slice(0, 200)}`),
+      hint,
+    }),
+  };
 }

@@ -49,6 +49,16 @@ export function quoteBigIntegers(text: string): string {
   return last === 0 ? text : out + text.slice(last);
 }
 
+/** Whether the value is a JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The value as a JSON object, or `undefined` for arrays, null and scalars. */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
 /** Reads an id that may be a number, a bigint-as-string or absent, as a string. */
 export function idToString(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;

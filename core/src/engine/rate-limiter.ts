@@ -6,6 +6,11 @@ export interface RateRule {
   windowMs: number;
 }
 
+/** Whether a configured rule allows at least one call per window of at least 1 ms. */
+export function isUsableRateRule(rule: RateRule): boolean {
+  return rule.limit >= 1 && rule.windowMs >= 1;
+}
+
 /**
  * Paces calls per key instead of failing them. A shared implementation (Redis) makes the limit
  * hold across processes; the in-memory one serves a single process.

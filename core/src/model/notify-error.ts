@@ -64,19 +64,7 @@ export class NotifyError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      channel: this.channel,
-      code: this.code,
-      kind: this.kind,
-      retryable: this.retryable,
-      message: this.upstreamMessage,
-      hint: this.hint,
-      status: this.status,
-      operation: this.operation,
-      fromIp: this.fromIp,
-      partial: this.partial,
-    };
+    return { name: this.name, ...this.toInit() };
   }
 
   private toInit(): NotifyErrorInit {
@@ -89,8 +77,8 @@ export class NotifyError extends Error {
       hint: this.hint,
       status: this.status,
       operation: this.operation,
-      partial: this.partial,
       fromIp: this.fromIp,
+      partial: this.partial,
     };
   }
 }

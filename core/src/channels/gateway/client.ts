@@ -1,5 +1,6 @@
 import { mapSettled } from '../../engine/concurrency';
 import { tryParseJson } from '../../engine/json';
+import { uniqueTrimmed } from '../../engine/lists';
 import type { CallSpec, Pipeline } from '../../engine/pipeline';
 import type { Notification } from '../../model/notification';
 import { isNotifyError, NotifyError, validationError } from '../../model/notify-error';
@@ -30,7 +31,7 @@ export class GatewayClient {
     if (typeof notification?.content !== 'string' || notification.content.trim() === '') {
       throw validationError('gateway', 'EMPTY_CONTENT', 'content is required', 'Give the notification some content.');
     }
-    const wxids = [...new Set(asList(notification.to?.wxid ?? (notification.to ? undefined : this.config.to?.wxid)).map((w) => String(w).trim()).filter(Boolean))];
+    const wxids = uniqueTrimmed(notification.to?.wxid ?? (notification.to ? undefined : this.config.to?.wxid));
     if (wxids.length === 0 && !this.config.code) {
       throw validationError('gateway', 'NO_RECIPIENTS', 'no wxid and no code', 'Give to.wxid (POST /api/notify) or set code in the config (POST /api/notify/{code}).');
     }
@@ -111,11 +112,6 @@ export class GatewayClient {
       parse: (res) => classifyGateway(this.pipeline, route, operation, res),
     };
   }
-}
-
-function asList<T>(value: T | T[] | undefined): T[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
 }
 
 function ids(deliveries: GatewayDelivery[]): string[] {

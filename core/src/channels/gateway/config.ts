@@ -1,4 +1,5 @@
-import type { RateRule } from '../../engine/rate-limiter';
+import { parseHttpUrl, trimTrailingSlashes } from '../../engine/base-url';
+import { isUsableRateRule, type RateRule } from '../../engine/rate-limiter';
 import { validationError } from '../../model/notify-error';
 import type { BaseChannelConfig } from '../types';
 
@@ -29,13 +30,7 @@ const fail = (message: string, hint: string): never => {
 
 export function validateGatewayConfig(config: GatewayConfig): GatewayConfig {
   const baseUrl = String(config.baseUrl ?? '').trim();
-  let url: URL | undefined;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  if (!parseHttpUrl(baseUrl)) {
     fail('baseUrl must be the http(s) URL of the gateway', 'e.g. https://notify.example.com (no /api/notify suffix).');
   }
   const code = config.code?.trim() || undefined;
@@ -44,6 +39,6 @@ export function validateGatewayConfig(config: GatewayConfig): GatewayConfig {
   if (apiKey !== undefined && /[\r\n]/.test(apiKey)) fail('apiKey must be a single line', 'Copy the key without line breaks.');
   const concurrency = config.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('concurrency must be an integer >= 1', 'Omit it to use 4.');
-  if (config.rateLimit && !(config.rateLimit.limit >= 1 && config.rateLimit.windowMs >= 1)) fail('rateLimit needs limit >= 1 and windowMs >= 1', 'Omit rateLimit for no client-side pacing.');
-  return { ...config, baseUrl: baseUrl.replace(/\/+$/, ''), code, apiKey, concurrency };
+  if (config.rateLimit && !isUsableRateRule(config.rateLimit)) fail('rateLimit needs limit >= 1 and windowMs >= 1', 'Omit rateLimit for no client-side pacing.');
+  return { ...config, baseUrl: trimTrailingSlashes(baseUrl), code, apiKey, concurrency };
 }

@@ -1,5 +1,5 @@
 import { Deduplicator } from '../../engine/dedupe';
-import { idToString, parseJsonLossless } from '../../engine/json';
+import { idToString, isRecord, parseJsonLossless } from '../../engine/json';
 import { validationError } from '../../model/notify-error';
 
 /** The `{"testMsg": …}` probe a server posts right after `/tools/setCallback`. */
@@ -53,10 +53,6 @@ export interface GewechatOtherEvent {
 export type GewechatCallbackEvent = GewechatProbeEvent | GewechatMessageEvent | GewechatOtherEvent;
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Reads a field whatever its casing (`TypeName`, `type_name`, `typeName` are the same field). */
 function field(obj: Json, name: string): unknown {

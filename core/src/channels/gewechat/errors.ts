@@ -1,7 +1,6 @@
-import { outcomeFromTable, type ErrorRule, type ErrorTable } from '../../engine/error-table';
-import { parseJsonLossless } from '../../engine/json';
+import { outcomeFromTable, unexpectedResponse, type ErrorRule, type ErrorTable } from '../../engine/error-table';
+import { asRecord, tryParseJson } from '../../engine/json';
 import type { Outcome, Pipeline } from '../../engine/pipeline';
-import { NotifyError } from '../../model/notify-error';
 import type { HttpResponse } from '../../transport/transport';
 
 const BAD_TOKEN: ErrorRule = {
@@ -37,7 +36,7 @@ const MESSAGE_RULES: Array<[RegExp, ErrorRule]> = [
 
 const FALLBACK: ErrorRule = { action: 'fail', hint: 'The gewechat server refused the request; see its message.' };
 
-export function ruleFor(code: string, message: string): ErrorRule {
+function ruleFor(code: string, message: string): ErrorRule {
   return gewechatErrorTable[code] ?? MESSAGE_RULES.find(([re]) => re.test(message))?.[1] ?? FALLBACK;
 }
 
@@ -45,10 +44,6 @@ interface Envelope {
   ret?: unknown;
   msg?: unknown;
   data?: unknown;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function codeOf(value: unknown): number | string {
@@ -61,29 +56,18 @@ function codeOf(value: unknown): number | string {
  * exact); any other `ret` is a failure described by the nested `data.code/msg` when present.
  */
 export function parseGewechatResponse(pipeline: Pipeline, operation: string, res: HttpResponse): Outcome<unknown> {
-  let body: Envelope | undefined;
-  try {
-    body = asRecord(parseJsonLossless(res.text));
-  } catch {
-    body = undefined;
-  }
+  const body: Envelope | undefined = asRecord(tryParseJson(res.text, true));
   if (!body || body.ret === undefined) {
     if (res.status === 401 || res.status === 403) return failure(pipeline, operation, res.status, `HTTP ${res.status}`, res.status);
     const http = pipeline.httpStatusOutcome<unknown>(operation, res);
     if (http) return http;
-    return {
-      kind: 'fail',
-      error: new NotifyError({
-        channel: 'gewechat',
-        code: 'INVALID_RESPONSE',
-        kind: 'upstream',
-        retryable: false,
-        operation,
-        status: res.status,
-        message: pipeline.redact(`unexpected response: ${res.text.slice(0, 200)}`),
-        hint: 'The server did not answer with a gewechat envelope ({ret, msg, data}); check that baseUrl is the API root, e.g. http://host:2531/v2/api.',
-      }),
-    };
+    return unexpectedResponse(
+      pipeline,
+      'gewechat',
+      operation,
+      res,
+      'The server did not answer with a gewechat envelope ({ret, msg, data}); check that baseUrl is the API root, e.g. http://host:2531/v2/api.',
+    );
   }
   if (Number(body.ret) === 200) return { kind: 'ok', value: body.data };
   const data = asRecord(body.data);

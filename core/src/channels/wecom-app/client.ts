@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { secretKeyHash } from '../../engine/keys';
 import { mapSettled } from '../../engine/concurrency';
 import type { CallSpec, Pipeline, TokenSource } from '../../engine/pipeline';
 import type { FetchedToken } from '../../engine/token-cache';
@@ -101,8 +101,6 @@ interface BatchOutcome {
   partialFailures: PartialFailure[];
 }
 
-const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 24);
-
 /** WeCom self-built app client: token single flight, batching, splitting, retries, partial results. */
 export class WeComAppClient implements WeComAppChannel {
   readonly type = 'wecom-app';
@@ -122,7 +120,7 @@ export class WeComAppClient implements WeComAppChannel {
     this.agentId = Number(config.agentId);
     this.timeout = config.timeoutMs ? { timeoutMs: config.timeoutMs } : {};
     // The key never holds the raw secret; the secret's hash keeps two apps with one agentId apart.
-    const tokenKey = `wecom-app:${sha(`${this.base}\n${config.corpId}\n${this.agentId}\n${config.corpSecret}`)}`;
+    const tokenKey = `wecom-app:${secretKeyHash(`${this.base}\n${config.corpId}\n${this.agentId}\n${config.corpSecret}`, 24)}`;
     const fetch = (): Promise<FetchedToken> => this.fetchToken();
     const remember = (token: string): string => {
       this.pipeline.deps.redactor.add(token);

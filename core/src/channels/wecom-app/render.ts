@@ -2,7 +2,7 @@ import { markdownToText, toPlainText, withTitle } from '../../engine/render';
 import { splitContent, utf8Bytes } from '../../engine/split';
 import type { Notification } from '../../model/notification';
 import { validationError } from '../../model/notify-error';
-import { WECOM_APP_LIMITS as L, type MarkdownFallback } from './config';
+import { WECOM_APP_LIMITS as L } from './config';
 
 const CHANNEL = 'wecom-app';
 /** Any notification: the renderers only read the shared fields. */
@@ -147,11 +147,6 @@ export function checkArticles(channel: string, list: unknown, allowMiniProgram: 
     }
     return out;
   });
-}
-
-/** What a markdown notification becomes for the chosen fallback. */
-export function markdownTarget(fallback: MarkdownFallback): 'markdown' | 'text' | 'textcard' {
-  return fallback === 'none' ? 'markdown' : fallback;
 }
 
 /** Markdown content as a plain-text notification (for the `text` / `textcard` fallbacks). */

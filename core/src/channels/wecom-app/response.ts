@@ -1,4 +1,5 @@
 import { outcomeFromTable, type ErrorRule, type ErrorTable } from '../../engine/error-table';
+import { isRecord, tryParseJson } from '../../engine/json';
 import type { Outcome, Pipeline } from '../../engine/pipeline';
 import { NotifyError } from '../../model/notify-error';
 import type { HttpResponse } from '../../transport/transport';
@@ -13,7 +14,7 @@ export interface WeComBody {
 const FROM_IP = /from ip:\s*([0-9A-Fa-f.:]+)/;
 
 /** Codes we have no row for: fail, pointing at WeCom's own error lookup. */
-export const unknownWeComCode: ErrorRule = {
+const unknownWeComCode: ErrorRule = {
   action: 'fail',
   hint: 'Look the code up at https://open.work.weixin.qq.com/devtool/query?e={code}',
 };
@@ -25,13 +26,8 @@ export const unknownWeComCode: ErrorRule = {
 export function weComOutcome(pipeline: Pipeline, operation: string, res: HttpResponse, table: ErrorTable): Outcome<WeComBody> {
   const byStatus = pipeline.httpStatusOutcome<WeComBody>(operation, res);
   if (byStatus) return byStatus;
-  let body: unknown;
-  try {
-    body = JSON.parse(res.text);
-  } catch {
-    body = undefined;
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  const body = tryParseJson(res.text);
+  if (!isRecord(body)) {
     return {
       kind: 'fail',
       error: new NotifyError({

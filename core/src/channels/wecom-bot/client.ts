@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { secretKeyHash } from '../../engine/keys';
 import type { Pipeline } from '../../engine/pipeline';
 import type { RateRule } from '../../engine/rate-limiter';
 import { toPlainText, withTitle } from '../../engine/render';
@@ -65,7 +66,7 @@ export class WeComBotClient implements WeComBotChannel {
     this.timeout = config.timeoutMs ? { timeoutMs: config.timeoutMs } : {};
     // One pace per robot, whatever the number of channel objects; the key itself is not kept in the limiter.
     // The window has 1 s of slack so clock skew between us and WeCom cannot produce a 45009.
-    const hashed = createHash('sha256').update(config.key).digest('hex').slice(0, 24);
+    const hashed = secretKeyHash(config.key, 24);
     this.rate = { key: `wecom-bot:${hashed}`, rule: { limit: config.perMinute ?? L.messagesPerMinute, windowMs: 61_000 } };
   }
 

@@ -1,4 +1,4 @@
-import { idToString, parseJsonLossless } from '../../engine/json';
+import { idToString, isRecord, parseJsonLossless } from '../../engine/json';
 import { validationError } from '../../model/notify-error';
 
 /** notify_type values that carry chat messages: 11010 one message, 11013 a batch (array). */
@@ -36,10 +36,6 @@ export type WeComHookCallback =
   | { kind: 'event'; guid: string; notifyType: number; data: unknown; eventId?: string };
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function invalid(message: string): never {
   throw validationError('wecom-hook', 'INVALID_CALLBACK', message, 'Pass the raw callback body (or WebSocket frame) from the hook unchanged.');

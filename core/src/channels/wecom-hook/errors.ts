@@ -1,5 +1,5 @@
-import { outcomeFromTable, type ErrorRule, type ErrorTable } from '../../engine/error-table';
-import { parseJsonLossless } from '../../engine/json';
+import { outcomeFromTable, unexpectedResponse, type ErrorRule, type ErrorTable } from '../../engine/error-table';
+import { asRecord, tryParseJson } from '../../engine/json';
 import type { Outcome, Pipeline } from '../../engine/pipeline';
 import { NotifyError } from '../../model/notify-error';
 import type { HttpResponse } from '../../transport/transport';
@@ -39,10 +39,6 @@ export function isInstanceWideError(error: NotifyError): boolean {
   return error.kind === 'http' && [401, 403, 404, 422].includes(error.status ?? 0);
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
 function numericCode(value: unknown): number | string {
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : String(value);
@@ -54,12 +50,12 @@ function envelopeStatus(body: Record<string, unknown>): { code: number | string;
     const code = numericCode(body.error_code);
     return code === 0 ? undefined : { code, message: String(body.error_message ?? body.errmsg ?? '') };
   }
-  const base = record(body.baseResponse) ?? record(body.base_response);
+  const base = asRecord(body.baseResponse) ?? asRecord(body.base_response);
   if (base && base.ret !== undefined) {
     const code = numericCode(base.ret);
     return code === 0 ? undefined : { code, message: String(base.errMsg ?? base.err_msg ?? '') };
   }
-  const first = Array.isArray(body.list) ? record(body.list[0]) : undefined;
+  const first = Array.isArray(body.list) ? asRecord(body.list[0]) : undefined;
   if (first && first.ret !== undefined) {
     const code = numericCode(first.ret);
     return code === 0 ? undefined : { code, message: String(first.errMsg ?? first.err_msg ?? '') };
@@ -78,12 +74,7 @@ function gatewayHttpMessage(res: HttpResponse, body: Record<string, unknown> | u
  * can read `data` or the envelope's own fields (`all_clients` answers `{data:[…]}` only).
  */
 export function parseWeComHookResponse(pipeline: Pipeline, operation: string, res: HttpResponse): Outcome<Record<string, unknown>> {
-  let body: Record<string, unknown> | undefined;
-  try {
-    body = record(parseJsonLossless(res.text));
-  } catch {
-    body = undefined;
-  }
+  const body = asRecord(tryParseJson(res.text, true));
   if (res.status < 200 || res.status >= 300) {
     const status = body ? envelopeStatus(body) : undefined;
     if (status) return fromTable(pipeline, operation, status.code, status.message, res.status, 'upstream');
@@ -92,19 +83,7 @@ export function parseWeComHookResponse(pipeline: Pipeline, operation: string, re
     return outcome.kind === 'rate-limited' && Number.isFinite(retryAfter) && retryAfter >= 0 ? { ...outcome, waitMs: retryAfter * 1000 } : outcome;
   }
   if (!body) {
-    return {
-      kind: 'fail',
-      error: new NotifyError({
-        channel: 'wecom-hook',
-        code: 'INVALID_RESPONSE',
-        kind: 'upstream',
-        retryable: false,
-        operation,
-        status: res.status,
-        message: pipeline.redact(`unexpected response: ${res.text.slice(0, 200)}`),
-        hint: 'The server did not answer with JSON: check baseUrl and mode (direct instance vs vendor gateway).',
-      }),
-    };
+    return unexpectedResponse(pipeline, 'wecom-hook', operation, res, 'The server did not answer with JSON: check baseUrl and mode (direct instance vs vendor gateway).');
   }
   const status = envelopeStatus(body);
   if (status) return fromTable(pipeline, operation, status.code, status.message, res.status, 'upstream');

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import { mapSettled } from '../../engine/concurrency';
 import type { CallSpec, Pipeline } from '../../engine/pipeline';
 import type { RateRule } from '../../engine/rate-limiter';
 import { isNotifyError, NotifyError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
 import type { HealthStatus } from '../types';
-import { asList, type WxPusherConfig } from './config';
+import { asList } from '../../engine/lists';
+import { secretKeyHash } from '../../engine/keys';
+import type { WxPusherConfig } from './config';
 import { classifyWxPusher } from './envelope';
 import { WxPusherManagement } from './management';
 import { planWxPusherSend, type WxPusherBatch, type WxPusherNotification, type WxPusherPlan } from './plan';
@@ -30,7 +31,7 @@ export class WxPusherClient extends WxPusherManagement {
     clock: ConstructorParameters<typeof WxPusherManagement>[2],
   ) {
     super(cfg, pipe, clock);
-    const tokenHash = cfg.appToken ? createHash('sha256').update(cfg.appToken).digest('hex').slice(0, 16) : 'none';
+    const tokenHash = cfg.appToken ? secretKeyHash(cfg.appToken, 16) : 'none';
     this.rate = { standardKey: `wxpusher:${tokenHash}`, simpleKey: 'wxpusher:simple-push', rule: cfg.rateLimit! };
   }
 

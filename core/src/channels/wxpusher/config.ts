@@ -1,4 +1,6 @@
-import type { RateRule } from '../../engine/rate-limiter';
+import { parseHttpUrl, trimTrailingSlashes } from '../../engine/base-url';
+import { asList } from '../../engine/lists';
+import { isUsableRateRule, type RateRule } from '../../engine/rate-limiter';
 import { validationError } from '../../model/notify-error';
 import type { BaseChannelConfig } from '../types';
 import { WXPUSHER_DEFAULT_BASE_URL, wxPusherLimits } from './limits';
@@ -39,11 +41,6 @@ export function isSptFormat(value: string): boolean {
   return SPT_RE.test(value);
 }
 
-export function asList<T>(value: T | T[] | undefined): T[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
 const fail = (code: string, message: string, hint: string): never => {
   throw validationError('wxpusher', code, message, hint);
 };
@@ -61,7 +58,7 @@ export function validateWxPusherConfig(config: WxPusherConfig): WxPusherConfig {
   if (badSpt >= 0) fail('INVALID_CONFIG', `spt[${badSpt}] must look like SPT_…`, 'Copy the simple-push token from the WxPusher app; it starts with SPT_.');
   const baseUrl = normaliseBaseUrl(config.baseUrl ?? WXPUSHER_DEFAULT_BASE_URL);
   const rateLimit = config.rateLimit ?? { limit: wxPusherLimits.callsPerWindow, windowMs: wxPusherLimits.windowMs };
-  if (!(rateLimit.limit >= 1 && rateLimit.windowMs >= 1)) fail('INVALID_CONFIG', 'rateLimit needs limit >= 1 and windowMs >= 1', 'Omit rateLimit to use 20 calls / 10 s.');
+  if (!isUsableRateRule(rateLimit)) fail('INVALID_CONFIG', 'rateLimit needs limit >= 1 and windowMs >= 1', 'Omit rateLimit to use 20 calls / 10 s.');
   const concurrency = config.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('INVALID_CONFIG', 'concurrency must be an integer >= 1', 'Omit it to use 2.');
   return {
@@ -75,14 +72,8 @@ export function validateWxPusherConfig(config: WxPusherConfig): WxPusherConfig {
 }
 
 function normaliseBaseUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  if (!parseHttpUrl(value)) {
     fail('INVALID_CONFIG', 'baseUrl must be an http(s) URL', `Omit it to use ${WXPUSHER_DEFAULT_BASE_URL}.`);
   }
-  return value.replace(/\/+$/, '');
+  return trimTrailingSlashes(value);
 }

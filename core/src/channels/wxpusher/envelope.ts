@@ -57,6 +57,6 @@ export function classifyWxPusher(pipeline: Pipeline, operation: string, res: Htt
 }
 
 /** SPTs named per notification are not in the pipeline's secret list: mask any that an answer echoes. */
-export function redactSpts(text: string): string {
+function redactSpts(text: string): string {
   return text.replace(/SPT_[A-Za-z0-9_-]+/g, 'SPT_***');
 }

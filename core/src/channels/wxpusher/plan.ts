@@ -2,7 +2,8 @@ import { chunk } from '../../engine/concurrency';
 import { codePoints, splitContent } from '../../engine/split';
 import type { ContentFormat, Notification } from '../../model/notification';
 import { validationError } from '../../model/notify-error';
-import { asList, isSptFormat, type WxPusherConfig, type WxPusherOptions, type WxPusherRecipients } from './config';
+import { asList, uniqueTrimmed } from '../../engine/lists';
+import { isSptFormat, type WxPusherConfig, type WxPusherOptions, type WxPusherRecipients } from './config';
 import { wxPusherLimits } from './limits';
 
 export type WxPusherNotification = Notification<WxPusherRecipients, WxPusherOptions>;
@@ -61,7 +62,7 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function truncateSummary(summary: string | undefined): string | undefined {
+function truncateSummary(summary: string | undefined): string | undefined {
   if (summary === undefined || summary === '') return undefined;
   const max = wxPusherLimits.summaryMaxChars;
   if (codePoints(summary) <= max) return summary;
@@ -86,9 +87,9 @@ function checkVerifyPayType(value: unknown): 0 | 1 | 2 | undefined {
 }
 
 function planBatches(to: WxPusherRecipients | undefined, config: WxPusherConfig): WxPusherBatch[] {
-  const uids = unique(asList(to?.uids).map((u) => String(u).trim()).filter(Boolean));
+  const uids = uniqueTrimmed(to?.uids);
   const topicIds = unique(asList(to?.topicIds).map(toTopicId));
-  let spts = unique(asList(to?.spts).map((s) => String(s).trim()).filter(Boolean));
+  let spts = uniqueTrimmed(to?.spts);
   if (!to) spts = asList(config.spt);
   if (uids.length === 0 && topicIds.length === 0 && spts.length === 0) {
     fail('NO_RECIPIENTS', 'no recipients: give to.uids, to.topicIds or to.spts', 'Name at least one uid, topicId or SPT, or set spt / to in the channel config.');

@@ -30,7 +30,7 @@ interface RawRecord {
 }
 
 /** Shows an SPT without revealing it: SPTs are capability secrets. */
-export function maskSpt(spt: string): string {
+function maskSpt(spt: string): string {
   return `SPT_…${spt.slice(-4)}`;
 }
 
