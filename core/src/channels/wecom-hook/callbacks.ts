@@ -37,6 +37,15 @@ export type WeComHookCallback =
 
 type Json = Record<string, unknown>;
 
+/** Parses text losslessly, or throws the callback's validation error with `message`. */
+function parseOrInvalid(text: string, message: string): unknown {
+  try {
+    return parseJsonLossless(text);
+  } catch {
+    return invalid(message);
+  }
+}
+
 function invalid(message: string): never {
   throw validationError('wecom-hook', 'INVALID_CALLBACK', message, 'Pass the raw callback body (or WebSocket frame) from the hook unchanged.');
 }
@@ -109,26 +118,12 @@ function parseMessage(guid: string, raw: unknown): WeComHookMessage {
  * parsed losslessly. 11010 and 11013 become messages; other notify types are returned as events.
  */
 export function parseWeComHookCallback(input: string | Record<string, unknown>): WeComHookCallback {
-  let body: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      body = parseJsonLossless(input);
-    } catch {
-      invalid('callback body is not JSON');
-    }
-  }
+  let body: unknown = typeof input === 'string' ? parseOrInvalid(input, 'callback body is not JSON') : input;
   if (!isRecord(body)) invalid('callback body must be a JSON object');
   let eventId: string | undefined;
   if (body.type === 'callback' && 'event' in body) {
     eventId = idToString(body.event_id);
-    let event: unknown = body.event;
-    if (typeof event === 'string') {
-      try {
-        event = parseJsonLossless(event);
-      } catch {
-        invalid('callback frame event is not JSON');
-      }
-    }
+    const event = typeof body.event === 'string' ? parseOrInvalid(body.event, 'callback frame event is not JSON') : body.event;
     if (!isRecord(event)) invalid('callback frame event must be an object');
     body = event;
   }
