@@ -17,7 +17,11 @@ describeIfPostgres('Postgres store shared by two replicas', () => {
     wecom = await FakeWeCom.start();
     const env = { WXNOTIFY_DATABASE_URL: pg!.url, WXNOTIFY_OUTBOX_POLL_MS: '20', GEWECHAT_RATE_LIMIT: 'off' };
     // Both start at once: the migration lock keeps them from running the same step twice.
-    [a, b] = await Promise.all([startTestGateway({ fakes: { gewe, wecom }, env }), startTestGateway({ fakes: { gewe, wecom }, env })]);
+    const started = await Promise.allSettled([startTestGateway({ fakes: { gewe, wecom }, env }), startTestGateway({ fakes: { gewe, wecom }, env })]);
+    // Keep whichever replica started, so afterAll stops it even when the other failed.
+    [a, b] = started.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [TestGateway, TestGateway];
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }, 30_000);
   afterAll(async () => {
     await a?.stop();

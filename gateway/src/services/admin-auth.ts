@@ -18,8 +18,7 @@ export class AdminAuth {
   /** Sets the password at first start only; later starts keep the stored hash. */
   async initialise(initialPassword: () => string): Promise<boolean> {
     if (await this.store.getSetting(PASSWORD_SETTING)) return false;
-    await this.store.setSetting(PASSWORD_SETTING, await hashPassword(initialPassword()));
-    return true;
+    return this.store.setSettingIfAbsent(PASSWORD_SETTING, await hashPassword(initialPassword()));
   }
 
   async isPasswordSet(): Promise<boolean> {

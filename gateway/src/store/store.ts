@@ -174,8 +174,12 @@ export class GatewayStore {
   }
 
   async setSetting(name: string, value: string): Promise<void> {
-    const changed = await this.driver.run('UPDATE settings SET value = ? WHERE name = ?', [value, name]);
-    if (changed === 0) await this.driver.run('INSERT INTO settings (name, value) VALUES (?, ?)', [name, value]);
+    await this.driver.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+  }
+
+  /** Writes the setting unless it exists; true when this call wrote it (replicas starting together race here). */
+  async setSettingIfAbsent(name: string, value: string): Promise<boolean> {
+    return (await this.driver.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, value])) > 0;
   }
 
   // Outbox (accepted asynchronous sends; survives restarts)
