@@ -1,7 +1,7 @@
 /**
  * Fast suites (everything except the real n8n host, which has its own config).
  * `npm test` sets --experimental-vm-modules: NestJS 12 is ESM-only, so the nest and gateway
- * projects run as ESM and load the built core (core/dist, built by `pretest`).
+ * projects run as ESM and load the built core (core/dist, built by `pretest:fast`).
  */
 const cjsProject = (name, roots) => ({
   displayName: name,
