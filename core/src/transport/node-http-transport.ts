@@ -27,9 +27,6 @@ export class NodeHttpTransport implements Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly targets = new Map<string, Target>();
-  // One coarse sweeper instead of a timer per request: deadlines are checked every 100 ms.
-  private readonly pending = new Map<http.ClientRequest, { deadline: number; fail: () => void }>();
-  private sweeper?: NodeJS.Timeout;
 
   constructor(private readonly options: NodeHttpTransportOptions = {}) {
     const maxSockets = options.maxSockets ?? 64;
@@ -48,11 +45,12 @@ export class NodeHttpTransport implements Transport {
       const headers: Record<string, string | number> = { ...req.headers };
       if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
       let settled = false;
+      let timer: NodeJS.Timeout | undefined;
       // Never include the URL in errors: it may carry access_token or a robot key.
       const fail = (code: string | undefined): void => {
         if (settled) return;
         settled = true;
-        this.pending.delete(client);
+        clearTimeout(timer);
         reject(new TransportError(toTransportErrorCode(code), `request failed: ${code ?? 'unknown error'}`));
       };
       const client = (target.secure ? https : http).request(
@@ -71,28 +69,26 @@ export class NodeHttpTransport implements Transport {
           res.on('end', () => {
             if (settled) return;
             settled = true;
-            this.pending.delete(client);
+            clearTimeout(timer);
             resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') });
           });
         },
       );
       client.on('error', (error: NodeJS.ErrnoException) => fail(error.code));
-      this.pending.set(client, {
-        deadline: Date.now() + (req.timeoutMs ?? this.options.timeoutMs ?? 10_000),
-        fail: () => {
-          fail('ETIMEDOUT');
-          client.destroy();
-        },
-      });
-      this.startSweeper();
+      // One unref'd timer per request; the deadline covers the whole exchange. Node keeps timers of
+      // one duration in a single list, so arming and clearing are O(1). (A Map of pending requests
+      // swept by an interval cost measurably more client CPU per request.)
+      timer = setTimeout(() => {
+        fail('ETIMEDOUT');
+        client.destroy();
+      }, req.timeoutMs ?? this.options.timeoutMs ?? 10_000);
+      timer.unref();
       client.end(req.body);
     });
   }
 
   /** Closes idle keep-alive sockets (call on shutdown). */
   close(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    this.sweeper = undefined;
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
@@ -111,19 +107,6 @@ export class NodeHttpTransport implements Transport {
       this.targets.set(origin, target);
     }
     return target;
-  }
-
-  private startSweeper(): void {
-    if (this.sweeper) return;
-    this.sweeper = setInterval(() => {
-      const now = Date.now();
-      for (const [, entry] of this.pending) if (entry.deadline <= now) entry.fail();
-      if (this.pending.size === 0 && this.sweeper) {
-        clearInterval(this.sweeper);
-        this.sweeper = undefined;
-      }
-    }, 100);
-    this.sweeper.unref();
   }
 }
 

@@ -122,8 +122,13 @@ export class WeComAppClient implements WeComAppChannel {
     // The key never holds the raw secret; the secret's hash keeps two apps with one agentId apart.
     const tokenKey = `wecom-app:${secretKeyHash(`${this.base}\n${config.corpId}\n${this.agentId}\n${config.corpSecret}`, 24)}`;
     const fetch = (): Promise<FetchedToken> => this.fetchToken();
+    // Every send resolves the token; register it with the redactor only when it changes.
+    let remembered: string | undefined;
     const remember = (token: string): string => {
-      this.pipeline.deps.redactor.add(token);
+      if (token !== remembered) {
+        this.pipeline.deps.redactor.add(token);
+        remembered = token;
+      }
       return token;
     };
     this.token = {
