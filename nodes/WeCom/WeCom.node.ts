@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { routeItems } from '../shared/router';
 import * as media from './actions/media';
 import * as message from './actions/message';
+import { searchDepartments, searchUsers } from './methods/listSearch';
 import { getDepartments, getUsers } from './methods/loadOptions';
 import { weComChannel } from './transport/channel';
 
@@ -37,7 +38,7 @@ export class WeCom implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getDepartments, getUsers } };
+	methods = { loadOptions: { getDepartments, getUsers }, listSearch: { searchDepartments, searchUsers } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await routeItems(

@@ -6,6 +6,8 @@ import { accepted, rawBodyText, rejected } from '../shared/webhook-reply';
 import { toNodeError } from '../shared/node-errors';
 
 const SECRET_HEADER = 'x-callback-secret';
+const PATH_MODE = 'path';
+const PATH_PARAM = 'secret';
 
 export class WxPusherTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +21,18 @@ export class WxPusherTrigger implements INodeType {
 		defaults: { name: 'WxPusher Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'wxpusher' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				// "URL Path": a path parameter, the n8n way ({webhookId}/wxpusher/:secret); n8n only routes
+				// path parameters of full-path webhooks, and still prefixes the node's webhook ID to the URL.
+				path: `={{$parameter["secretLocation"] === "${PATH_MODE}" ? "wxpusher/:${PATH_PARAM}" : "wxpusher"}}`,
+				// n8n and its editor evaluate this field like `path`; the type only spells out the literal form.
+				isFullPath: `={{$parameter["secretLocation"] === "${PATH_MODE}"}}` as unknown as boolean,
+			},
+		],
 		properties: [
 			{
 				displayName:
@@ -27,6 +40,27 @@ export class WxPusherTrigger implements INodeType {
 				name: 'notice',
 				type: 'notice',
 				default: '',
+				displayOptions: { hide: { secretLocation: [PATH_MODE] } },
+			},
+			{
+				displayName:
+					'Enter the Production URL as the callback URL of your WxPusher app, with :secret at its end replaced by your secret',
+				name: 'pathNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { secretLocation: [PATH_MODE] } },
+			},
+			{
+				displayName: 'Secret In',
+				name: 'secretLocation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Query or Header', value: 'queryOrHeader', description: 'Query parameter "secret" or header X-Callback-Secret' },
+					{ name: 'URL Path', value: PATH_MODE, description: 'Last segment of the webhook URL (…/wxpusher/YOUR_SECRET)' },
+				],
+				default: 'queryOrHeader',
+				description: 'Where callbacks carry the secret',
 			},
 			{
 				displayName: 'Secret',
@@ -34,7 +68,7 @@ export class WxPusherTrigger implements INodeType {
 				type: 'string',
 				typeOptions: { password: true },
 				default: '',
-				description: 'Callbacks without this secret (query "secret" or header X-Callback-Secret) get 403 and start nothing. Leave empty to accept all (not recommended).',
+				description: 'Callbacks without this secret (where Secret In says) get 403 and start nothing. Leave empty to accept all (not recommended).',
 			},
 			{
 				displayName: 'Actions',
@@ -56,7 +90,10 @@ export class WxPusherTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const secret = this.getNodeParameter('secret', '') as string;
 		if (secret) {
-			const presented = (this.getHeaderData() as IDataObject)[SECRET_HEADER] ?? (this.getQueryData() as IDataObject).secret;
+			const presented =
+				this.getNodeParameter('secretLocation', 'queryOrHeader') === PATH_MODE
+					? (this.getParamsData() as IDataObject)[PATH_PARAM]
+					: ((this.getHeaderData() as IDataObject)[SECRET_HEADER] ?? (this.getQueryData() as IDataObject).secret);
 			if (!verifyCallbackSecret(secret, presented as string | undefined)) return rejected(this, 403, 'Forbidden');
 		}
 		let event: WxPusherCallbackEvent;

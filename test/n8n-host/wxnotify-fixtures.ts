@@ -55,3 +55,34 @@ export function connect(edges: Array<[string, string]>): Record<string, unknown>
 	}
 	return out;
 }
+
+/** The part of the harness the helpers below need (structural, so this file imports no values from it). */
+interface RestClient {
+	login(): Promise<void>;
+	request<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+/**
+ * POST /rest/dynamic-node-parameters/resource-locator-results (a listSearch method, what the
+ * editor calls for a resource locator's "From list" mode) → { results, paginationToken? }.
+ */
+export async function resourceLocatorResults(
+	n8n: RestClient,
+	body: {
+		path: string;
+		nodeTypeAndVersion: { name: string; version: number };
+		methodName: string;
+		filter?: string;
+		currentNodeParameters?: Record<string, unknown>;
+		credentials?: Record<string, { id: string; name: string }>;
+	},
+): Promise<{ results: Array<{ name: string; value: string | number; url?: string }>; paginationToken?: unknown }> {
+	await n8n.login();
+	const res = await n8n.request<{ data: { results: Array<{ name: string; value: string | number }>; paginationToken?: unknown } }>(
+		'POST',
+		'/rest/dynamic-node-parameters/resource-locator-results',
+		{ currentNodeParameters: {}, ...body },
+	);
+	if (res.status !== 200) throw new Error(`[n8n-host] resource-locator-results: ${res.status} ${JSON.stringify(res.body)}`);
+	return res.body.data;
+}

@@ -11,13 +11,13 @@ import { JuheFake } from '../fakes/juhe';
 import { startFakeRobot, startFakeWeCom, type FakeRobot, type FakeWeCom } from '../fakes/wecom';
 import { DEFAULT_APP_TOKEN, FakeWxPusher, wxPusherCallbacks } from '../fakes/wxpusher';
 import { createInstance, executedNodes, N8nInstance, nodeOutput } from './harness';
-import { buildAndPackWxnotify, builtin, connect, wx, type CredentialRef } from './wxnotify-fixtures';
+import { buildAndPackWxnotify, builtin, connect, resourceLocatorResults, wx, type CredentialRef } from './wxnotify-fixtures';
 
 const GUID = '5b1eb388-a4df-3da5-a49a-507eea46632c';
 const PNG_B64 = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(96, 5)]).toString('base64');
 const CALLBACK = { token: 'cbToken42', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wwfakecorp00000001' };
 const WXP_SECRET = 'wxp-cb-secret-77';
-const HOOK = { wecom: '11111111-2222-4333-8444-000000000001', wxpusher: '11111111-2222-4333-8444-000000000002', gewechat: '11111111-2222-4333-8444-000000000003', juhe: '11111111-2222-4333-8444-000000000004' };
+const HOOK = { wecom: '11111111-2222-4333-8444-000000000001', wxpusher: '11111111-2222-4333-8444-000000000002', gewechat: '11111111-2222-4333-8444-000000000003', juhe: '11111111-2222-4333-8444-000000000004', wxpusherPath: '11111111-2222-4333-8444-000000000005' };
 
 const manual = builtin('Manual', 'manualTrigger', 1, {});
 const seed = builtin('Seed', 'set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ png: PNG_B64 }), options: {} });
@@ -76,6 +76,19 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 		const card = JSON.stringify({ card_type: 'text_notice', main_title: { title: 'Alert' }, card_action: { type: 1, url: 'https://example.com' } });
 		const actions = [
 			wx('WeCom text', 'weCom', { resource: 'message', operation: 'send', messageType: 'text', content: 'host text', toUsers: ['zhangsan'], toParties: ['2'] }, app),
+			wx(
+				'WeCom picked',
+				'weCom',
+				{
+					resource: 'message',
+					operation: 'send',
+					messageType: 'text',
+					content: 'host picked',
+					userPicks: { user: [{ id: { __rl: true, mode: 'list', value: 'lisi', cachedResultName: '李四 (lisi)' } }, { id: { __rl: true, mode: 'id', value: 'wangwu' } }] },
+					departmentPicks: { department: [{ id: { __rl: true, mode: 'id', value: '3' } }] },
+				},
+				app,
+			),
 			wx('WeCom markdown', 'weCom', { resource: 'message', operation: 'send', messageType: 'markdown', content: '**host md**', toUsers: ['zhangsan'] }, app),
 			wx('WeCom textcard', 'weCom', { resource: 'message', operation: 'send', messageType: 'textcard', title: 'Card', content: 'host card', url: 'https://example.com/c', toUsers: ['zhangsan'] }, app),
 			wx('WeCom news', 'weCom', { resource: 'message', operation: 'send', messageType: 'news', title: 'News', content: 'host news', url: 'https://example.com/n', toUsers: ['zhangsan'] }, app),
@@ -137,7 +150,8 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 			expect({ name, ok: out(name)[0].ok }).toEqual({ name, ok: true });
 		}
 		// Upstreams saw exactly the wire calls.
-		expect(wecom.delivered.map((d) => d.msgtype).sort()).toEqual(['file', 'image', 'markdown', 'news', 'template_card', 'text', 'textcard']);
+		expect(wecom.delivered.map((d) => d.msgtype).sort()).toEqual(['file', 'image', 'markdown', 'news', 'template_card', 'text', 'text', 'textcard']);
+		expect(wecom.delivered.find((d) => (d.payload as { content?: string }).content === 'host picked')).toMatchObject({ touser: ['lisi', 'wangwu'], toparty: ['3'] });
 		expect(wecom.gettokenCalls).toBe(1);
 		expect(wecom.recalled).toEqual([(out('WeCom text')[0].messageIds as string[])[0]]);
 		expect(out('WeCom upload')[0]).toMatchObject({ mediaId: expect.any(String), type: 'file' });
@@ -228,6 +242,14 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 					connections: connect([['WxPusher Trigger', 'Welcome']]),
 				},
 				{
+					name: 'wxpusher trigger (secret in path)',
+					nodes: [
+						wx('WxPusher Path Trigger', 'wxPusherTrigger', { secretLocation: 'path', secret: WXP_SECRET, actions: [] }, undefined, { webhookId: HOOK.wxpusherPath }),
+						wx('Welcome (path)', 'wxPusher', { resource: 'message', operation: 'send', content: '={{ "path welcome " + $json.data.extra }}', uids: '={{ $json.data.uid }}' }, creds['WxPusher app']),
+					],
+					connections: connect([['WxPusher Path Trigger', 'Welcome (path)']]),
+				},
+				{
 					name: 'gewechat trigger',
 					nodes: [
 						wx('Gewechat Trigger', 'gewechatTrigger', { registerCallback: true, events: ['AddMsg'], ignoreSelf: true }, creds['Gewechat'], { webhookId: HOOK.gewechat }),
@@ -249,6 +271,7 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 			await Promise.all([
 				n8n.waitForWebhook(n8n.webhookUrl(HOOK.wecom, 'wecom'), { method: 'POST' }),
 				n8n.waitForWebhook(n8n.webhookUrl(HOOK.wxpusher, 'wxpusher'), { method: 'POST' }),
+				n8n.waitForWebhook(n8n.webhookUrl(HOOK.wxpusherPath, `wxpusher/${WXP_SECRET}`), { method: 'POST' }),
 				n8n.waitForWebhook(n8n.webhookUrl(HOOK.gewechat, 'gewechat'), { method: 'POST' }),
 				n8n.waitForWebhook(n8n.webhookUrl(HOOK.juhe, 'juhe'), { method: 'POST' }),
 			]);
@@ -301,6 +324,26 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 			expect((options as unknown[]).length).toBeGreaterThan(0);
 		});
 
+		it('the WeCom user and department resource locators search through n8n (listSearch, with filter)', async () => {
+			const [type, ref] = Object.entries(creds['WeCom app'])[0];
+			const search = (methodName: string, path: string, filter?: string) =>
+				resourceLocatorResults(n8n, {
+					path,
+					nodeTypeAndVersion: { name: 'n8n-nodes-wxnotify.weCom', version: 1 },
+					methodName,
+					filter,
+					currentNodeParameters: { resource: 'message', operation: 'send', messageType: 'text' },
+					credentials: { [type]: ref },
+				});
+			const users = await search('searchUsers', 'parameters.userPicks.user[0].id');
+			expect(users.results.map((r) => r.value).sort()).toEqual(['lisi', 'wangwu', 'zhangsan']);
+			expect((await search('searchUsers', 'parameters.userPicks.user[0].id', '李')).results).toEqual([{ name: '李四 (lisi)', value: 'lisi' }]);
+			expect((await search('searchUsers', 'parameters.userPicks.user[0].id', 'zhang')).results.map((r) => r.value)).toEqual(['zhangsan']);
+			const departments = await search('searchDepartments', 'parameters.departmentPicks.department[0].id');
+			expect(departments.results.map((r) => r.value).sort()).toEqual(['1', '2', '3']);
+			expect((await search('searchDepartments', 'parameters.departmentPicks.department[0].id', 'ops')).results).toEqual([{ name: 'Ops (3)', value: '3' }]);
+		});
+
 		it('WeCom Trigger: URL verification answers the bare plaintext; a signed message runs the workflow; forged gets 403', async () => {
 			const wecomSide = new WeComCallback({ token: CALLBACK.token, encodingAESKey: CALLBACK.encodingAesKey, receiveId: CALLBACK.corpId });
 			const ts = String(Math.floor(Date.now() / 1000));
@@ -342,6 +385,31 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 			expect(await ok.text()).toBe('success');
 			await until('the welcome push', () => wxpusher.sends.length > before);
 			expect(wxpusher.sends[wxpusher.sends.length - 1].body).toMatchObject({ content: 'welcome host-42', uids: ['UID_bob'] });
+		});
+
+		it('WxPusher Trigger with Secret In "URL Path": n8n routes the :secret path parameter; a wrong one gets 403, query/header are not enough', async () => {
+			const json = { 'content-type': 'application/json' };
+			const wrong = await fetch(n8n.webhookUrl(HOOK.wxpusherPath, 'wxpusher/nope'), { method: 'POST', headers: json, body: JSON.stringify(wxPusherCallbacks.subscribe()) });
+			expect(wrong.status).toBe(403);
+			const viaQuery = await fetch(`${n8n.webhookUrl(HOOK.wxpusherPath, 'wxpusher/nope')}?secret=${WXP_SECRET}`, {
+				method: 'POST',
+				headers: { ...json, 'x-callback-secret': WXP_SECRET },
+				body: JSON.stringify(wxPusherCallbacks.subscribe()),
+			});
+			expect(viaQuery.status).toBe(403);
+			// Without the path segment the URL is not this trigger's at all.
+			const noSegment = await fetch(`${n8n.webhookUrl(HOOK.wxpusherPath, 'wxpusher')}?secret=${WXP_SECRET}`, { method: 'POST', headers: json, body: JSON.stringify(wxPusherCallbacks.subscribe()) });
+			expect(noSegment.status).toBe(404);
+			const before = wxpusher.sends.length;
+			const ok = await fetch(n8n.webhookUrl(HOOK.wxpusherPath, `wxpusher/${WXP_SECRET}`), {
+				method: 'POST',
+				headers: json,
+				body: JSON.stringify(wxPusherCallbacks.subscribe({ uid: 'UID_carol', extra: 'path-7' })),
+			});
+			expect(ok.status).toBe(200);
+			expect(await ok.text()).toBe('success');
+			await until('the path welcome push', () => wxpusher.sends.length > before);
+			expect(wxpusher.sends[wxpusher.sends.length - 1].body).toMatchObject({ content: 'path welcome path-7', uids: ['UID_carol'] });
 		});
 
 		it('Gewechat Trigger: registered its production URL on activation; a message runs the reply, a redelivery does not', async () => {

@@ -205,9 +205,19 @@ export class WebhookHarness {
 		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
 	}
 
-	/** Sends a request and returns the reply plus what webhook() returned. */
-	async request(method: string, query: Record<string, string>, body?: string, headers: Record<string, string> = {}, webhookName = 'default'): Promise<WebhookReply> {
-		const url = new URL(this.url);
+	/**
+	 * Sends a request and returns the reply plus what webhook() returned. `subPath` is appended to the
+	 * URL; its segments fill the `:name` segments of the node's (evaluated) webhook path, as n8n does.
+	 */
+	async request(
+		method: string,
+		query: Record<string, string>,
+		body?: string,
+		headers: Record<string, string> = {},
+		webhookName = 'default',
+		subPath = '',
+	): Promise<WebhookReply> {
+		const url = new URL(subPath ? `${this.url}/${subPath}` : this.url);
 		url.searchParams.set('__webhook', webhookName);
 		for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
 		const res = await fetch(url, { method, body, headers });
@@ -235,12 +245,21 @@ export class WebhookHarness {
 			rawBody,
 			body,
 			query: Object.fromEntries(url.searchParams.entries()),
-			params: {},
+			params: {} as Record<string, string>,
 			contentType,
 		});
 		const node = buildNode(this.nodeType, this.opts);
 		const workflow = buildWorkflow(this.nodeType, node, this.opts.staticData);
 		const webhookData = webhookDataFor(node, this.nodeType, webhookName);
+		// n8n's dynamic webhook paths: request segments after the webhook base fill the ":name" segments.
+		const template = String(workflow.expression.getSimpleParameterValue(node, webhookData.webhookDescription.path, 'internal', {}) ?? '');
+		const segments = url.pathname.replace(/^\/webhook\/?/, '').split('/').filter(Boolean);
+		template
+			.split('/')
+			.filter(Boolean)
+			.forEach((part, index) => {
+				if (part.startsWith(':') && segments[index] !== undefined) expressLike.params[part.slice(1)] = decodeURIComponent(segments[index]);
+			});
 		const ctx = new WebhookContext(
 			workflow,
 			node,

@@ -111,6 +111,44 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 		expect(wecom.gettokenCalls).toBe(2);
 	});
 
+	it('searches users and departments through listSearch (From List mode), filtered by name or ID', async () => {
+		const search = (method: string, filter?: string) =>
+			loadOptions(node, { credentials: credentials(), parameters: {}, kind: 'listSearch', method, filter }) as Promise<{ results: Array<{ name: string; value: string }> }>;
+		const all = await search('searchUsers');
+		expect(all.results.map((r) => r.value).sort()).toEqual(['lisi', 'wangwu', 'zhangsan']);
+		expect(all.results.find((r) => r.value === 'zhangsan')?.name).toBe('张三 (zhangsan)');
+		expect((await search('searchUsers', '李')).results).toEqual([{ name: '李四 (lisi)', value: 'lisi' }]);
+		expect((await search('searchUsers', 'WANG')).results.map((r) => r.value)).toEqual(['wangwu']);
+		expect((await search('searchUsers', 'nobody')).results).toEqual([]);
+
+		const departments = await search('searchDepartments');
+		expect(departments.results.map((r) => r.value).sort()).toEqual(['1', '2', '3']);
+		expect((await search('searchDepartments', 'ops')).results).toEqual([{ name: 'Ops (3)', value: '3' }]);
+		expect((await search('searchDepartments', '2')).results).toEqual([{ name: '研发部 (2)', value: '2' }]);
+		expect(wecom.gettokenCalls).toBeGreaterThan(0);
+	});
+
+	it('listSearch errors surface as node errors without the secret', async () => {
+		wecom.failNext('department/list', 60011, 1);
+		const error = await loadOptions(node, { credentials: credentials(), parameters: {}, kind: 'listSearch', method: 'searchDepartments' }).catch((e: Error) => e);
+		expect(error).toMatchObject({ name: expect.stringMatching(/Node(Api|Operation)Error/) });
+		expect(JSON.stringify(error)).not.toContain(wecom.corpSecret);
+	});
+
+	it('sends to users and departments picked with the resource locators (From List or By ID), merged with the older fields', async () => {
+		await send({
+			messageType: 'text',
+			content: 'picked',
+			toUsers: ['zhangsan'],
+			userPicks: { user: [{ id: { __rl: true, mode: 'list', value: 'lisi', cachedResultName: '李四 (lisi)' } }, { id: { __rl: true, mode: 'id', value: 'zhangsan' } }] },
+			departmentPicks: { department: [{ id: { __rl: true, mode: 'id', value: '3' } }] },
+		});
+		expect(wecom.delivered[0]).toMatchObject({ msgtype: 'text', touser: ['zhangsan', 'lisi'], toparty: ['3'] });
+		// A workflow saved before the pickers existed sends exactly as before.
+		await send({ messageType: 'text', content: 'old', toUsers: ['wangwu'], toParties: ['2'] });
+		expect(wecom.delivered[1]).toMatchObject({ touser: ['wangwu'], toparty: ['2'] });
+	});
+
 	it('upstream errors: continue-on-fail items carry code + hint (60020 names the IP), otherwise NodeApiError', async () => {
 		wecom.failNext('message/send', 60020, 1, 'not allow to access from your ip, hint: [x], from ip: 203.0.113.9, more info at https://open.work.weixin.qq.com/devtool/query?e=60020');
 		const out = await send({ messageType: 'text', content: 'x', toUsers: ['zhangsan'] }, { continueOnFail: true, items: [{ a: 1 }, { a: 2 }] });

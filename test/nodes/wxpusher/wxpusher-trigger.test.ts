@@ -35,6 +35,35 @@ describe('WxPusher Trigger (in-process webhook)', () => {
 		}
 	});
 
+	it('Secret In "URL Path": the webhook path gets a :secret parameter, checked in constant time; query and header no longer count', async () => {
+		expect(node.description.webhooks?.[0]).toMatchObject({
+			path: expect.stringContaining('wxpusher/:secret'),
+			isFullPath: expect.stringContaining('secretLocation'),
+		});
+		hook = await new WebhookHarness(node, { parameters: { secret, secretLocation: 'path' } }).start();
+		const body = JSON.stringify(wxPusherCallbacks.subscribe({ extra: 'via-path' }));
+		const json = { 'content-type': 'application/json' };
+		const ok = await hook.request('POST', {}, body, json, 'default', `wxpusher/${secret}`);
+		expect(ok).toMatchObject({ status: 200, body: 'success' });
+		expect(ok.returned?.workflowData?.[0][0].json).toMatchObject({ action: 'app_subscribe', data: expect.objectContaining({ extra: 'via-path' }) });
+		const attempts: Array<{ sub: string; query: Record<string, string>; headers: Record<string, string> }> = [
+			{ sub: 'wxpusher/wrong', query: {}, headers: json },
+			{ sub: `wxpusher/${secret}x`, query: {}, headers: json },
+			{ sub: 'wxpusher/wrong', query: { secret }, headers: { ...json, 'x-callback-secret': secret } },
+		];
+		for (const attempt of attempts) {
+			const reply = await hook.request('POST', attempt.query, body, attempt.headers, 'default', attempt.sub);
+			expect(reply.status).toBe(403);
+			expect(reply.returned).toEqual({ noWebhookResponse: true });
+		}
+	});
+
+	it('a saved workflow without Secret In keeps the static path and the query/header secret', async () => {
+		hook = await new WebhookHarness(node, { parameters: { secret } }).start();
+		const reply = await hook.request('POST', {}, JSON.stringify(wxPusherCallbacks.subscribe()), { 'content-type': 'application/json' }, 'default', `wxpusher/${secret}`);
+		expect(reply.status).toBe(403);
+	});
+
 	it('filters by action and rejects bodies that are not callbacks with 400', async () => {
 		hook = await new WebhookHarness(node, { parameters: { actions: ['order_pay'] } }).start();
 		const skipped = await hook.request('POST', {}, JSON.stringify(wxPusherCallbacks.subscribe()), { 'content-type': 'application/json' });

@@ -1,9 +1,77 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
 import type { WeComAppChannel, WeComAppMessageType, WeComAppNotification, WeComAppOptions } from '../../../../core/src';
 import { mediaFromBinary } from '../../../shared/binary';
 import { asJson, limitOf, limitText, toList } from '../../../shared/fields';
 import { articlesField, binaryPropertyField, readArticles, readTemplateCard, templateCardField } from '../../../shared/wecom-fields';
+
+/**
+ * A list of resource locators ("From List" through a listSearch method, or "By ID"), for recipients
+ * on top of the older multiOptions fields, which stay as they were so saved workflows keep working.
+ */
+function pickerField(o: {
+	displayName: string;
+	name: string;
+	item: string;
+	what: string;
+	searchListMethod: string;
+	placeholder: string;
+	regex: string;
+	errorMessage: string;
+	description: string;
+}): INodeProperties {
+	return {
+		displayName: o.displayName,
+		name: o.name,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: `Add ${o.what}`,
+		default: {},
+		description: o.description,
+		options: [
+			{
+				name: o.item,
+				displayName: o.what,
+				values: [
+					{
+						displayName: o.what,
+						name: 'id',
+						type: 'resourceLocator',
+						default: { mode: 'list', value: '' },
+						modes: [
+							{
+								displayName: 'From List',
+								name: 'list',
+								type: 'list',
+								typeOptions: { searchListMethod: o.searchListMethod, searchable: true },
+							},
+							{
+								displayName: 'By ID',
+								name: 'id',
+								type: 'string',
+								placeholder: o.placeholder,
+								validation: [{ type: 'regex', properties: { regex: o.regex, errorMessage: o.errorMessage } }],
+							},
+						],
+					},
+				],
+			},
+		],
+	};
+}
+
+/** The IDs of a picker field (resource locator values, or plain strings from an expression). */
+function readPicks(ctx: IExecuteFunctions, i: number, name: string, item: string): string[] {
+	const picks = (ctx.getNodeParameter(name, i, {}) as IDataObject)[item];
+	if (!Array.isArray(picks)) return [];
+	return picks.flatMap((pick) => {
+		const id = (pick as IDataObject)?.id;
+		const value = id !== null && typeof id === 'object' ? (id as INodeParameterResourceLocator).value : id;
+		return value === undefined || value === null ? [] : toList(String(value));
+	});
+}
+
+const unique = (values: string[]) => [...new Set(values)];
 
 const type = (...types: WeComAppMessageType[]) => ({ messageType: types });
 
@@ -39,6 +107,28 @@ const properties: INodeProperties[] = [
 		default: [],
 		description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 	},
+	pickerField({
+		displayName: 'Users',
+		name: 'userPicks',
+		item: 'user',
+		what: 'Member',
+		searchListMethod: 'searchUsers',
+		placeholder: 'e.g. zhangsan',
+		regex: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$',
+		errorMessage: 'A WeCom user ID: letters, digits and _ - . @, starting with a letter or digit',
+		description: 'Members picked from a searchable list or entered by user ID; added to To User Names or IDs',
+	}),
+	pickerField({
+		displayName: 'Departments',
+		name: 'departmentPicks',
+		item: 'department',
+		what: 'Department',
+		searchListMethod: 'searchDepartments',
+		placeholder: 'e.g. 2',
+		regex: '^[0-9]+$',
+		errorMessage: 'A WeCom department ID is a number',
+		description: 'Departments picked from a searchable list or entered by ID; added to To Department Names or IDs',
+	}),
 	{
 		displayName: 'To Tags',
 		name: 'toTags',
@@ -149,8 +239,8 @@ export async function execute(this: IExecuteFunctions, channel: WeComAppChannel,
 		content: textual ? (this.getNodeParameter('content', i) as string) : '',
 		url: ['textcard', 'news'].includes(messageType) ? (this.getNodeParameter('url', i, '') as string) || undefined : undefined,
 		to: {
-			users: toList(this.getNodeParameter('toUsers', i, [])),
-			parties: toList(this.getNodeParameter('toParties', i, [])),
+			users: unique([...toList(this.getNodeParameter('toUsers', i, [])), ...readPicks(this, i, 'userPicks', 'user')]),
+			parties: unique([...toList(this.getNodeParameter('toParties', i, [])), ...readPicks(this, i, 'departmentPicks', 'department')]),
 			tags: toList(this.getNodeParameter('toTags', i, '')),
 			all: this.getNodeParameter('toAll', i, false) as boolean,
 		},
