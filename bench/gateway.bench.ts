@@ -99,7 +99,8 @@ export async function run(): Promise<void> {
     console.log(
       `gateway overhead: ${fmt((overheadMs * CONCURRENCY))} ms of latency per request at ${CONCURRENCY} in flight (${fmt(overheadMs * 1000, 0)} µs of serialised time per request); throughput ${fmt((gw.rps / core.rps) * 100, 0)}% of direct; p50 +${fmt(gw.p50 - core.p50, 2)} ms; non-200 answers: ${failures}`,
     );
-    console.log(`fake WeCom saw ${wecom.sendCalls} message/send calls and ${wecom.gettokenCalls} gettoken calls (single-flight tokens: expect 2, one per path)`);
+    const countLine1 = `fake WeCom saw ${wecom.sendCalls} message/send calls and ${wecom.gettokenCalls} gettoken calls (single-flight tokens: expect 2, one per path)`;
+    console.log(countLine1);
   } finally {
     agent.destroy();
     transport.close();

@@ -59,8 +59,10 @@ export async function run(): Promise<void> {
     const cold = wecom.gettokenCalls;
     wecom.invalidateTokens(42001);
     await Promise.all(Array.from({ length: 1000 }, (_, i) => channel.send({ content: `again ${i}`, to: { users: ['zhangsan'] } })));
-    console.log(`gettoken calls, 1,000 concurrent cold sends:            ${cold}`);
-    console.log(`gettoken calls, 1,000 concurrent sends after 42001:     ${wecom.gettokenCalls - cold}  (message/send calls: ${wecom.sendCalls}, 2 per replayed send)`);
+    const countLine2 = `gettoken calls, 1,000 concurrent cold sends:            ${cold}`;
+    console.log(countLine2);
+    const countLine3 = `gettoken calls, 1,000 concurrent sends after 42001:     ${wecom.gettokenCalls - cold}  (message/send calls: ${wecom.sendCalls}, 2 per replayed send)`;
+    console.log(countLine3);
     await wecom.close();
   }
   // 2. batching
@@ -69,7 +71,8 @@ export async function run(): Promise<void> {
     const channel = newChannel(wecom);
     const users = Array.from({ length: 10_000 }, (_, i) => `user${i}`);
     const result = await channel.send({ content: 'release 1.2.3 is out', to: { users } });
-    console.log(`HTTP calls for one send to 10,000 users:                ${wecom.sendCalls} message/send + ${wecom.gettokenCalls} gettoken (batches ${result.batches})`);
+    const countLine4 = `HTTP calls for one send to 10,000 users:                ${wecom.sendCalls} message/send + ${wecom.gettokenCalls} gettoken (batches ${result.batches})`;
+    console.log(countLine4);
     await wecom.close();
   }
   // 3. throughput: channel vs bare keep-alive client, same bodies, same concurrency. Every run gets
