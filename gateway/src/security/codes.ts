@@ -9,8 +9,9 @@ export function newCode(): string {
   return randomBytes(CODE_BYTES).toString('base64url');
 }
 
-export function hashCode(code: string): string {
-  return createHash('sha256').update(code, 'utf8').digest('hex');
+/** SHA-256 hex of a capability secret (Codes, API keys): what the store keeps instead of the secret. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
 /** Cheap shape check before any lookup, so junk never reaches the store. */

@@ -1,8 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { sameHash } from '../security/codes.js';
+import { randomBytes } from 'node:crypto';
+import { hashSecret, sameHash } from '../security/codes.js';
 import type { GatewayStore } from '../store/store.js';
-
-const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
 
 export interface ApiKeyIdentity {
   id: string;
@@ -17,7 +15,7 @@ export class ApiKeyService {
     private readonly store: GatewayStore,
     envKeys: string[],
   ) {
-    this.envKeys = envKeys.map((key, i) => ({ hash: sha256(key), identity: { id: `env-${i + 1}`, name: `WXNOTIFY_API_KEYS #${i + 1}` } }));
+    this.envKeys = envKeys.map((key, i) => ({ hash: hashSecret(key), identity: { id: `env-${i + 1}`, name: `WXNOTIFY_API_KEYS #${i + 1}` } }));
   }
 
   static newKey(): string {
@@ -28,13 +26,13 @@ export class ApiKeyService {
   async ensureOne(): Promise<string | undefined> {
     if (this.envKeys.length > 0 || (await this.store.countApiKeys()) > 0) return undefined;
     const key = ApiKeyService.newKey();
-    await this.store.addApiKey(sha256(key), 'first key (created at first start)');
+    await this.store.addApiKey(hashSecret(key), 'first key (created at first start)');
     return key;
   }
 
   async verify(presented: string | undefined): Promise<ApiKeyIdentity | undefined> {
     if (!presented || presented.length < 16 || presented.length > 256) return undefined;
-    const hash = sha256(presented);
+    const hash = hashSecret(presented);
     let found: ApiKeyIdentity | undefined;
     // Compare against every env key so timing does not depend on which one matched.
     for (const key of this.envKeys) if (sameHash(key.hash, hash)) found = key.identity;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isNotifyError, mapLimit, validationError, type ChannelContext, type SendResult, type WeComAppChannel } from '@wxnotify/core';
-import { codeHint, hashCode, looksLikeCode, newCode, sameHash } from '../security/codes.js';
+import { codeHint, hashSecret, looksLikeCode, newCode, sameHash } from '../security/codes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
 import { createWeComApp, type Department, type Member } from './wecom-app-adapter.js';
@@ -133,7 +133,7 @@ export class CodeService {
     const id = randomUUID();
     const record = await this.store.createCode({
       id,
-      codeHash: hashCode(code),
+      codeHash: hashSecret(code),
       hint: codeHint(code),
       name,
       channelType: 'wecom-app',
@@ -148,7 +148,7 @@ export class CodeService {
   /** The active record for a presented Code, or undefined (unknown, malformed or revoked). */
   async resolve(code: string): Promise<CodeRecord | undefined> {
     if (!looksLikeCode(code)) return undefined;
-    const hash = hashCode(code);
+    const hash = hashSecret(code);
     const record = await this.store.findActiveCode(hash);
     return record && sameHash(record.codeHash, hash) ? record : undefined;
   }
@@ -181,7 +181,7 @@ export class CodeService {
 
   async rotate(id: string): Promise<{ record: CodeRecord; code: string } | undefined> {
     const code = newCode();
-    if (!(await this.store.rotateCode(id, hashCode(code), codeHint(code)))) return undefined;
+    if (!(await this.store.rotateCode(id, hashSecret(code), codeHint(code)))) return undefined;
     return { record: (await this.store.getCode(id))!, code };
   }
 

@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { systemClock, type CachedToken, type Clock, type TokenStore } from '@wxnotify/core';
+import { randomUUID } from 'node:crypto';
+import { secretKeyHash, systemClock, type CachedToken, type Clock, type TokenStore } from '@wxnotify/core';
 import type { Redis } from 'ioredis';
 
 const DELETE_IF_VALUE = `
@@ -96,6 +96,4 @@ export class RedisTokenStore implements TokenStore {
 }
 
 /** Keys may embed credentials (robot keys): only a digest goes into Redis key names. */
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
-}
+const hashKey = (key: string): string => secretKeyHash(key, 32);

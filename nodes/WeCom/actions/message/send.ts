@@ -71,8 +71,6 @@ function readPicks(ctx: IExecuteFunctions, i: number, name: string, item: string
 	});
 }
 
-const unique = (values: string[]) => [...new Set(values)];
-
 const type = (...types: WeComAppMessageType[]) => ({ messageType: types });
 
 const properties: INodeProperties[] = [
@@ -239,8 +237,8 @@ export async function execute(this: IExecuteFunctions, channel: WeComAppChannel,
 		content: textual ? (this.getNodeParameter('content', i) as string) : '',
 		url: ['textcard', 'news'].includes(messageType) ? (this.getNodeParameter('url', i, '') as string) || undefined : undefined,
 		to: {
-			users: unique([...toList(this.getNodeParameter('toUsers', i, [])), ...readPicks(this, i, 'userPicks', 'user')]),
-			parties: unique([...toList(this.getNodeParameter('toParties', i, [])), ...readPicks(this, i, 'departmentPicks', 'department')]),
+			users: [...toList(this.getNodeParameter('toUsers', i, [])), ...readPicks(this, i, 'userPicks', 'user')],
+			parties: [...toList(this.getNodeParameter('toParties', i, [])), ...readPicks(this, i, 'departmentPicks', 'department')],
 			tags: toList(this.getNodeParameter('toTags', i, '')),
 			all: this.getNodeParameter('toAll', i, false) as boolean,
 		},
