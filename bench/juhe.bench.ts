@@ -3,8 +3,8 @@
  * (fake and client share this process, so memory figures include the fake). Prints throughput and
  * memory (rss / heapUsed before and after, and the peak seen while sending).
  */
-import { createChannel, type WeComHookChannel } from '../core/src';
-import { AxiosTransport } from '../core/src/transport/axios-transport';
+import { createChannel, type WeComHookChannel } from '../core/dist';
+import { AxiosTransport } from '../core/dist/transport/axios-transport';
 import { JuheFake } from '../test/fakes/juhe';
 
 const GUID = '5b1eb388-a4df-3da5-a49a-507eea46632c';

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every bench/*.bench.ts in turn against the local fake upstreams and
+ * `npm run bench`: runs every bench/*.bench.ts in turn against the local fake upstreams (with the
+ * built core in core/dist, the code users run; `prebench` builds it) and
  * prints figures. Benchmarks never run inside `npm test` and assert nothing about time.
  */
 import { readdirSync } from 'node:fs';

@@ -9,8 +9,9 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import readline from 'node:readline';
-import { createChannel, MemoryTokenStore, type Transport, type WeComAppChannel } from '../core/src';
-import { NodeHttpTransport } from '../core/src/transport/node-http-transport';
+import { createChannel, MemoryTokenStore, type Transport, type WeComAppChannel } from '../core/dist';
+import { AxiosTransport } from '../core/dist/transport/axios-transport';
+import { NodeHttpTransport } from '../core/dist/transport/node-http-transport';
 import { startFakeWeCom, type FakeWeCom } from '../test/fakes/wecom';
 
 const CONCURRENCY = 50;
@@ -81,7 +82,7 @@ export async function run(): Promise<void> {
   {
     const measure = async (kind: 'bare' | 'node' | 'axios', tag: string): Promise<number> => {
       const wecom = await startFakeWeCom();
-      const transport = kind === 'node' ? new NodeHttpTransport() : undefined;
+      const transport = kind === 'node' ? new NodeHttpTransport() : kind === 'axios' ? new AxiosTransport() : undefined;
       const channel = newChannel(wecom, transport);
       await channel.send({ content: 'warm', to: { users: ['zhangsan'] } });
       const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -115,7 +116,7 @@ export async function run(): Promise<void> {
     console.log(`  bare node:http keep-alive client:          best ${best('bare').toFixed(0)} sends/s`);
     console.log(`  wecom-app channel, NodeHttpTransport:      best ${best('ours').toFixed(0)} sends/s`);
     console.log(`  ratio channel/bare: median ${median.toFixed(2)} (pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
-    console.log(`  wecom-app channel, default AxiosTransport: best ${axios.toFixed(0)} sends/s (ratio to best bare ${(axios / best('bare')).toFixed(2)})`);
+    console.log(`  wecom-app channel, AxiosTransport (proxies): best ${axios.toFixed(0)} sends/s (ratio to best bare ${(axios / best('bare')).toFixed(2)})`);
   }
   // 4. the same comparison with the fake in its own process (like a real upstream): throughput and
   //    the client process's CPU per send (user + system), which machine noise hardly moves

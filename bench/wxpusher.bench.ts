@@ -2,8 +2,8 @@
  * WxPusher and gateway client figures against the local fakes (loopback HTTP, keep-alive).
  * Prints numbers only; nothing here asserts on time.
  */
-import { createChannel, mapLimit, type GatewayConfig, type WxPusherConfig } from '../core/src';
-import { AxiosTransport } from '../core/src/transport/axios-transport';
+import { createChannel, mapLimit, type GatewayConfig, type WxPusherConfig } from '../core/dist';
+import { AxiosTransport } from '../core/dist/transport/axios-transport';
 import { FakeGateway, DEFAULT_GATEWAY_CODE } from '../test/fakes/gateway';
 import { DEFAULT_APP_TOKEN, FakeWxPusher } from '../test/fakes/wxpusher';
 import { VirtualClock } from '../test/support/virtual-clock';

@@ -66,7 +66,80 @@ describe('TokenCache', () => {
   });
 });
 
+describe('TokenCache memory of the last token', () => {
+  class CountingStore extends MemoryTokenStore {
+    gets = 0;
+    override async get(key: string) {
+      this.gets++;
+      return super.get(key);
+    }
+  }
+  const fetchAs = (values: string[]) => async () => ({ value: values.shift()!, expiresInSeconds: 7200 });
+
+  it('serves a fresh token without a store round trip, and goes back to the store when it is due', async () => {
+    const clock = new VirtualClock();
+    const store = new CountingStore();
+    const cache = new TokenCache(store, clock);
+    expect(cache.peek('app')).toBeUndefined();
+    expect(await cache.get('app', fetchAs(['tok-1']))).toBe('tok-1');
+    const readsAfterFetch = store.gets;
+    for (let i = 0; i < 100; i++) expect(await cache.get('app', fetchAs([]))).toBe('tok-1');
+    expect(cache.peek('app')).toBe('tok-1');
+    expect(store.gets).toBe(readsAfterFetch);
+    clock.advance((7200 - 300) * 1000 + 1);
+    expect(cache.peek('app')).toBeUndefined();
+    expect(await cache.get('app', fetchAs(['tok-2']))).toBe('tok-2');
+    expect(store.gets).toBeGreaterThan(readsAfterFetch);
+  });
+
+  it('picks up a token another process stored after the upstream rejected the remembered one', async () => {
+    const shared = new CountingStore();
+    const clock = new VirtualClock();
+    const [a, b] = [new TokenCache(shared, clock), new TokenCache(shared, clock)];
+    let fetches = 0;
+    const fetch = async () => ({ value: `tok-${++fetches}`, expiresInSeconds: 7200 });
+    expect(await a.get('app', fetch)).toBe('tok-1');
+    expect(await b.get('app', fetch)).toBe('tok-1');
+    expect(await b.refresh('app', 'tok-1', fetch)).toBe('tok-2');
+    // `a` still remembers tok-1 until its own send is rejected; then it takes tok-2 from the store.
+    expect(a.peek('app')).toBe('tok-1');
+    expect(await a.refresh('app', 'tok-1', fetch)).toBe('tok-2');
+    expect(a.peek('app')).toBe('tok-2');
+    expect(fetches).toBe(2);
+  });
+
+  it('hands out no remembered token while a refresh is running', async () => {
+    const cache = new TokenCache(new MemoryTokenStore(), new VirtualClock());
+    await cache.get('app', fetchAs(['tok-1']));
+    let release: (() => void) | undefined;
+    const refreshing = cache.refresh('app', 'tok-1', async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return { value: 'tok-2', expiresInSeconds: 7200 };
+    });
+    expect(cache.peek('app')).toBeUndefined();
+    while (!release) await new Promise((resolve) => setImmediate(resolve));
+    const waiting = cache.get('app', fetchAs(['never']));
+    release();
+    expect(await refreshing).toBe('tok-2');
+    expect(await waiting).toBe('tok-2');
+  });
+});
+
 describe('MemoryRateLimiter', () => {
+  it('tryAcquire counts calls up to the limit, then defers to acquire()', () => {
+    const clock = new VirtualClock();
+    const limiter = new MemoryRateLimiter(clock);
+    const rule = { limit: 3, windowMs: 1000 };
+    expect([1, 2, 3, 4].map(() => limiter.tryAcquire('k', rule))).toEqual([true, true, true, false]);
+    clock.advance(1000);
+    expect(limiter.tryAcquire('k', rule)).toBe(true);
+    expect(limiter.tryAcquire('open', { limit: Infinity, windowMs: 60_000 })).toBe(true);
+    void limiter.block('open', clock.now() + 5000);
+    expect(limiter.tryAcquire('open', { limit: Infinity, windowMs: 60_000 })).toBe(false);
+    clock.advance(5000);
+    expect(limiter.tryAcquire('open', { limit: Infinity, windowMs: 60_000 })).toBe(true);
+  });
+
   it('paces calls beyond the limit into the next window instead of failing', async () => {
     const clock = new VirtualClock();
     const limiter = new MemoryRateLimiter(clock);

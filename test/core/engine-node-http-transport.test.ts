@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createChannel, MemoryTokenStore, TransportError, type WeComAppChannel } from '@wxnotify/core';
 import { NodeHttpTransport } from '../../core/src/transport/node-http-transport';
 import { startFakeWeCom } from '../fakes/wecom';
@@ -22,6 +24,29 @@ describe('NodeHttpTransport', () => {
     expect((await transport.request({ method: 'GET', url: `${server.url}/missing` })).status).toBe(404);
   });
 
+  it('reads response headers lower-cased, with repeated ones joined', async () => {
+    const raw = http.createServer((_req, res) => {
+      res.writeHead(429, [
+        ['Retry-After', '7'],
+        ['Set-Cookie', 'a=1'],
+        ['Set-Cookie', 'b=2'],
+        ['X-Mixed-Case', 'yes'],
+      ]);
+      res.end('{"errcode":45009}');
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await transport.request({ method: 'GET', url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/` });
+      expect(res.status).toBe(429);
+      expect(res.text).toBe('{"errcode":45009}');
+      expect(res.headers['retry-after']).toBe('7');
+      expect(res.headers['set-cookie']).toBe('a=1, b=2');
+      expect(res.headers['x-mixed-case']).toBe('yes');
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+
   it('rejects resets and timeouts with a TransportError that does not print the URL', async () => {
     server.injectFaults({ reset: 1 });
     const reset = await transport.request({ method: 'GET', url: `${server.url}/x?access_token=SECRET_TOKEN_1` }).catch((e: unknown) => e);
@@ -32,6 +57,11 @@ describe('NodeHttpTransport', () => {
     expect((hung as TransportError).code).toBe('ETIMEDOUT');
     for (const e of [reset, hung]) expect(String((e as Error).message)).not.toMatch(/SECRET/);
     await expect(transport.request({ method: 'GET', url: 'not a url' })).rejects.toBeInstanceOf(TransportError);
+    const before = server.requests.length;
+    const injected = await transport.request({ method: 'GET', url: `${server.url}/z`, headers: { 'x-api-key': 'k\r\nx-evil: 1' } }).catch((e: unknown) => e);
+    expect(injected).toBeInstanceOf(TransportError);
+    expect(String((injected as Error).message)).toMatch(/invalid header/);
+    expect(server.requests.length).toBe(before);
   });
 
   it('carries a wecom-app send end to end', async () => {

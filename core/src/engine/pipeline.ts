@@ -18,6 +18,8 @@ export type Outcome<T> =
   | { kind: 'fail'; error: NotifyError };
 
 export interface TokenSource {
+  /** The token when it is at hand without I/O (the fast path of every send after the first). */
+  peek?(): string | undefined;
   get(): Promise<string>;
   refresh(failedToken: string): Promise<string>;
 }
@@ -28,6 +30,7 @@ export interface CallSpec<T> {
   rate?: { key: string; rule: RateRule };
   /** Present when the call needs a token (WeCom app). */
   token?: TokenSource;
+  /** Builds a fresh request object per attempt (the pipeline fills in a missing `timeoutMs`). */
   build(token: string | undefined): HttpRequest;
   parse(res: HttpResponse): Outcome<T>;
 }
@@ -61,17 +64,18 @@ export class Pipeline {
 
   async call<T>(spec: CallSpec<T>, stats: SendStats): Promise<T> {
     const { transport, clock, limiter, retry, logger } = this.deps;
-    let token = spec.token ? await spec.token.get() : undefined;
+    let token = spec.token ? (spec.token.peek?.() ?? (await spec.token.get())) : undefined;
     let failures = 0;
     let refreshed = false;
     let rateWaits = 0;
     for (;;) {
-      if (spec.rate) await limiter.acquire(spec.rate.key, spec.rate.rule);
+      if (spec.rate && !limiter.tryAcquire?.(spec.rate.key, spec.rate.rule)) await limiter.acquire(spec.rate.key, spec.rate.rule);
       const request = spec.build(token);
+      request.timeoutMs ??= retry.timeoutMs;
       stats.requests++;
       let outcome: Outcome<T>;
       try {
-        const res = await transport.request({ timeoutMs: retry.timeoutMs, ...request });
+        const res = await transport.request(request);
         outcome = spec.parse(res);
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;

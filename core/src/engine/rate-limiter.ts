@@ -18,6 +18,11 @@ export function isUsableRateRule(rule: RateRule): boolean {
 export interface RateLimiter {
   /** Resolves when a call may start; never rejects because of the limit. */
   acquire(key: string, rule: RateRule): Promise<void>;
+  /**
+   * Optional synchronous fast path: counts the call and returns true when it may start now,
+   * returns false (counting nothing) when the caller must `acquire()` instead.
+   */
+  tryAcquire?(key: string, rule: RateRule): boolean;
   /** The upstream said "too many calls": hold every call on `key` until `untilMs` (epoch ms). */
   block(key: string, untilMs: number): Promise<void>;
 }
@@ -31,6 +36,17 @@ export class MemoryRateLimiter implements RateLimiter {
   private readonly keys = new Map<string, KeyState>();
 
   constructor(private readonly clock: Clock) {}
+
+  tryAcquire(key: string, rule: RateRule): boolean {
+    const state = this.state(key);
+    const now = this.clock.now();
+    if (state.blockedUntil > now) return false;
+    if (!Number.isFinite(rule.limit)) return true;
+    while (state.starts.length > 0 && state.starts[0] <= now - rule.windowMs) state.starts.shift();
+    if (state.starts.length >= rule.limit) return false;
+    state.starts.push(now);
+    return true;
+  }
 
   async acquire(key: string, rule: RateRule): Promise<void> {
     const state = this.state(key);

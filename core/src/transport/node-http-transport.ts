@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { validateHeaderName, validateHeaderValue } from 'node:http';
 import https from 'node:https';
 import { TransportError, toTransportErrorCode, type HttpRequest, type HttpResponse, type Transport } from './transport';
 
@@ -13,6 +13,8 @@ interface Target {
   secure: boolean;
   hostname: string;
   port: string;
+  /** The Host header: the URL's host (brackets kept for IPv6, default port left out). */
+  host: string;
 }
 
 const ORIGIN = /^(https?):\/\/([^/?#]+)/i;
@@ -42,8 +44,23 @@ export class NodeHttpTransport implements Transport {
         reject(new TransportError('EUNKNOWN', 'request failed: invalid URL'));
         return;
       }
-      const headers: Record<string, string | number> = { ...req.headers };
-      if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
+      // A flat [name, value, ...] list goes to the wire as is (Node skips its per-header setHeader
+      // bookkeeping for arrays), so names and values are validated here instead.
+      const headers: string[] = ['host', target.host];
+      try {
+        if (req.headers) {
+          for (const name in req.headers) {
+            const value = req.headers[name];
+            validateHeaderName(name);
+            validateHeaderValue(name, value);
+            headers.push(name, value);
+          }
+        }
+      } catch {
+        reject(new TransportError('EUNKNOWN', 'request failed: invalid header'));
+        return;
+      }
+      if (req.body !== undefined) headers.push('content-length', String(Buffer.byteLength(req.body)));
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       // Never include the URL in errors: it may carry access_token or a robot key.
@@ -70,7 +87,7 @@ export class NodeHttpTransport implements Transport {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') });
+            resolve(new NodeHttpResponse(res.statusCode ?? 0, res.rawHeaders, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
           });
         },
       );
@@ -98,7 +115,7 @@ export class NodeHttpTransport implements Transport {
     if (!target) {
       try {
         const url = new URL(origin);
-        target = { secure: scheme.toLowerCase() === 'https', hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port };
+        target = { secure: scheme.toLowerCase() === 'https', hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, host: url.host };
       } catch {
         return undefined;
       }
@@ -110,8 +127,30 @@ export class NodeHttpTransport implements Transport {
   }
 }
 
-function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
-  const cookies = headers['set-cookie'];
-  if (cookies === undefined) return headers as Record<string, string>;
-  return { ...(headers as Record<string, string>), 'set-cookie': cookies.join(', ') };
+/**
+ * Headers are built only when read: few callers need them (Retry-After on a 429). Keeps the raw
+ * header list only, not the IncomingMessage and its socket.
+ */
+class NodeHttpResponse implements HttpResponse {
+  private flat?: Record<string, string>;
+
+  constructor(
+    readonly status: number,
+    private readonly rawHeaders: string[],
+    readonly text: string,
+  ) {}
+
+  get headers(): Record<string, string> {
+    return (this.flat ??= flatHeaders(this.rawHeaders));
+  }
+}
+
+/** Lower-cased names; repeated headers joined with ", " (set-cookie included). */
+function flatHeaders(raw: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    headers[name] = name in headers ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1];
+  }
+  return headers;
 }

@@ -1,12 +1,12 @@
 import { secretKeyHash } from '../../engine/keys';
 import { mapSettled } from '../../engine/concurrency';
-import type { CallSpec, Pipeline, TokenSource } from '../../engine/pipeline';
+import type { CallSpec, Outcome, Pipeline, TokenSource } from '../../engine/pipeline';
 import type { FetchedToken } from '../../engine/token-cache';
 import type { Notification } from '../../model/notification';
 import { isNotifyError, NotifyError, validationError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
 import { encodeMultipart } from '../../transport/multipart';
-import type { HttpRequest } from '../../transport/transport';
+import type { HttpRequest, HttpResponse } from '../../transport/transport';
 import type { Channel, ChannelContext, HealthStatus } from '../types';
 import { WECOM_APP_LIMITS as L, type MarkdownFallback, type WeComAppConfig } from './config';
 import { weComAppErrors, weComGetTokenErrors } from './errors';
@@ -23,6 +23,8 @@ import {
 import { splitBar, weComOutcome, type WeComBody } from './response';
 
 const CHANNEL = 'wecom-app';
+/** Shared by every JSON request (transports copy headers; nobody mutates this). */
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
 
 export type WeComAppMessageType = 'text' | 'markdown' | 'textcard' | 'news' | 'image' | 'file' | 'template_card';
 export const WECOM_APP_MESSAGE_TYPES: readonly WeComAppMessageType[] = ['text', 'markdown', 'textcard', 'news', 'image', 'file', 'template_card'];
@@ -110,6 +112,8 @@ export class WeComAppClient implements WeComAppChannel {
   private readonly base: string;
   private readonly agentId: number;
   private readonly timeout: { timeoutMs?: number };
+  private defaultCommonJson?: string;
+  private readonly parsers = new Map<string, (res: HttpResponse) => Outcome<WeComBody>>();
 
   constructor(
     private readonly config: WeComAppConfig,
@@ -132,6 +136,10 @@ export class WeComAppClient implements WeComAppChannel {
       return token;
     };
     this.token = {
+      peek: () => {
+        const token = ctx.tokens.peek(tokenKey);
+        return token === undefined ? undefined : remember(token);
+      },
       get: () => ctx.tokens.get(tokenKey, fetch).then(remember),
       refresh: (failed) => ctx.tokens.refresh(tokenKey, failed, fetch).then(remember),
     };
@@ -143,24 +151,29 @@ export class WeComAppClient implements WeComAppChannel {
     if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
     const batches = batchRecipients(notification.to ?? this.config.defaultTo, L);
     const prepared = this.prepare(notification);
-    const common = this.commonFields(notification.options ?? {});
+    const commonJson = this.commonJson(notification.options);
     const stats = new SendStats();
-    const messageIds: string[] = [];
-    const partialFailures: PartialFailure[] = [];
     let messages = prepared.messages;
     if (prepared.upload) {
       const media = await this.upload(prepared.upload.media, prepared.upload.type, stats);
       messages = [{ msgtype: prepared.upload.type, payload: { media_id: media.mediaId } }];
     }
-    // The message and the common fields are serialized once; only recipients differ per batch.
-    const commonJson = JSON.stringify(common).slice(1, -1);
-    for (const [index, message] of messages.entries()) {
-      const tail = `"msgtype":${JSON.stringify(message.msgtype)},${JSON.stringify(message.msgtype)}:${JSON.stringify(message.payload)},${commonJson}}`;
-      const sendBatch = (batch: RecipientBatch) => this.sendOne(batch, tail, stats);
-      const settled: PromiseSettledResult<BatchOutcome>[] =
-        batches.length === 1
-          ? [await sendBatch(batches[0]).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))]
-          : await mapSettled(batches, this.config.concurrency ?? 4, sendBatch);
+    // The common case (one part, one call) skips the fan-out bookkeeping below.
+    if (messages.length === 1 && batches.length === 1) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.sendOne(batches[0], messageTail(messages[0], commonJson), stats);
+      } catch (failure) {
+        throw this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] });
+      }
+      return buildResult(CHANNEL, stats, { messageIds: outcome.msgid ? [outcome.msgid] : [], parts: 1, batches: 1, partialFailures: outcome.partialFailures });
+    }
+    const messageIds: string[] = [];
+    const partialFailures: PartialFailure[] = [];
+    for (let index = 0; index < messages.length; index++) {
+      // The message and the common fields are serialized once; only recipients differ per batch.
+      const tail = messageTail(messages[index], commonJson);
+      const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch: RecipientBatch) => this.sendOne(batch, tail, stats));
       let failure: unknown;
       let delivered = 0;
       for (const outcome of settled) {
@@ -173,20 +186,29 @@ export class WeComAppClient implements WeComAppChannel {
         partialFailures.push(...outcome.value.partialFailures);
       }
       if (failure !== undefined) {
-        if (!isNotifyError(failure)) throw failure;
-        throw failure.withPartial(
-          buildResult(CHANNEL, stats, {
-            ok: false,
-            messageIds,
-            parts: index,
-            batches: batches.length,
-            partialFailures,
-            details: { failedPart: index + 1, totalParts: messages.length, deliveredBatchesOfFailedPart: delivered },
-          }),
-        );
+        throw this.failedSend(failure, stats, { part: index, parts: messages.length, batches: batches.length, delivered, messageIds, partialFailures });
       }
     }
     return buildResult(CHANNEL, stats, { messageIds, parts: messages.length, batches: batches.length, partialFailures });
+  }
+
+  /** The error of a send that failed part-way, carrying what was delivered before it. */
+  private failedSend(
+    failure: unknown,
+    stats: SendStats,
+    at: { part: number; parts: number; batches: number; delivered: number; messageIds: string[]; partialFailures: PartialFailure[] },
+  ): unknown {
+    if (!isNotifyError(failure)) return failure;
+    return failure.withPartial(
+      buildResult(CHANNEL, stats, {
+        ok: false,
+        messageIds: at.messageIds,
+        parts: at.part,
+        batches: at.batches,
+        partialFailures: at.partialFailures,
+        details: { failedPart: at.part + 1, totalParts: at.parts, deliveredBatchesOfFailedPart: at.delivered },
+      }),
+    );
   }
 
   async check(): Promise<HealthStatus> {
@@ -267,6 +289,14 @@ export class WeComAppClient implements WeComAppChannel {
     }
   }
 
+  /** The fields every message body ends with, as JSON without braces (cached for the defaults). */
+  private commonJson(options: WeComAppOptions | undefined): string {
+    if (options === undefined || (options.safe === undefined && options.enableIdTrans === undefined && options.duplicateCheck === undefined)) {
+      return (this.defaultCommonJson ??= JSON.stringify(this.commonFields({})).slice(1, -1));
+    }
+    return JSON.stringify(this.commonFields(options)).slice(1, -1);
+  }
+
   private commonFields(options: WeComAppOptions): Record<string, number> {
     const fields: Record<string, number> = { agentid: this.agentId };
     if (options.safe === 1) fields.safe = 1;
@@ -291,8 +321,10 @@ export class WeComAppClient implements WeComAppChannel {
     const body = head + tail;
     const reply = await this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats);
     const partialFailures: PartialFailure[] = [];
-    for (const [field, target, reason] of PARTIAL_FIELDS) {
-      for (const id of splitBar(reply[field])) partialFailures.push({ target, id, reason });
+    if (reply.invaliduser || reply.invalidparty || reply.invalidtag || reply.unlicenseduser) {
+      for (const [field, target, reason] of PARTIAL_FIELDS) {
+        for (const id of splitBar(reply[field])) partialFailures.push({ target, id, reason });
+      }
     }
     return { msgid: typeof reply.msgid === 'string' && reply.msgid ? reply.msgid : undefined, partialFailures };
   }
@@ -325,17 +357,23 @@ export class WeComAppClient implements WeComAppChannel {
   }
 
   private call(operation: string, build: (token: string | undefined) => HttpRequest, stats: SendStats): Promise<WeComBody> {
-    return this.pipeline.call(
-      { operation, rate: this.rate, token: this.token, build, parse: (res) => weComOutcome(this.pipeline, operation, res, weComAppErrors) },
-      stats,
-    );
+    return this.pipeline.call({ operation, rate: this.rate, token: this.token, build, parse: this.parser(operation) }, stats);
+  }
+
+  private parser(operation: string): (res: HttpResponse) => Outcome<WeComBody> {
+    let parse = this.parsers.get(operation);
+    if (!parse) {
+      parse = (res) => weComOutcome(this.pipeline, operation, res, weComAppErrors);
+      this.parsers.set(operation, parse);
+    }
+    return parse;
   }
 
   private post(path: string, token: string | undefined, body: string): HttpRequest {
     return {
       method: 'POST',
       url: `${this.base}${path}?access_token=${encodeURIComponent(token ?? '')}`,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers: JSON_HEADERS,
       body,
       ...this.timeout,
     };
@@ -377,4 +415,10 @@ export class WeComAppClient implements WeComAppChannel {
       hint: 'The baseUrl did not answer like WeCom; check the baseUrl and any proxy in front of it.',
     });
   }
+}
+
+/** The rest of a message body after the recipients: `"msgtype":…,"<type>":{…},<common>}`. */
+function messageTail(message: WeComMessage, commonJson: string): string {
+  const type = JSON.stringify(message.msgtype);
+  return `"msgtype":${type},${type}:${JSON.stringify(message.payload)},${commonJson}}`;
 }
