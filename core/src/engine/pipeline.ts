@@ -62,24 +62,50 @@ export class Pipeline {
     return this.deps.channel;
   }
 
-  async call<T>(spec: CallSpec<T>, stats: SendStats): Promise<T> {
+  call<T>(spec: CallSpec<T>, stats: SendStats): Promise<T> {
+    // Fast path: a token at hand and a free pace slot make the first attempt a plain promise
+    // chain (no async frame held across the network wait). Anything but success, and every
+    // later attempt, continues in the full loop.
+    const token = spec.token?.peek?.();
+    if ((spec.token && token === undefined) || (spec.rate && !this.deps.limiter.tryAcquire?.(spec.rate.key, spec.rate.rule))) {
+      return this.loop(spec, stats);
+    }
+    let sent: Promise<HttpResponse>;
+    try {
+      sent = this.deps.transport.request(this.request(spec, token, stats));
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    return sent.then(
+      (res) => {
+        const outcome = spec.parse(res);
+        return outcome.kind === 'ok' ? outcome.value : this.loop(spec, stats, { token, outcome });
+      },
+      (error: unknown) => this.loop(spec, stats, { token, outcome: this.transportOutcome<T>(spec, error) }),
+    );
+  }
+
+  /** The full loop; `first` is the outcome of an attempt the fast path already made. */
+  private async loop<T>(spec: CallSpec<T>, stats: SendStats, first?: { token: string | undefined; outcome: Outcome<T> }): Promise<T> {
     const { transport, clock, limiter, retry, logger } = this.deps;
-    let token = spec.token ? (spec.token.peek?.() ?? (await spec.token.get())) : undefined;
+    let token = first ? first.token : spec.token ? (spec.token.peek?.() ?? (await spec.token.get())) : undefined;
     let failures = 0;
     let refreshed = false;
     let rateWaits = 0;
+    let pending = first?.outcome;
     for (;;) {
-      if (spec.rate && !limiter.tryAcquire?.(spec.rate.key, spec.rate.rule)) await limiter.acquire(spec.rate.key, spec.rate.rule);
-      const request = spec.build(token);
-      request.timeoutMs ??= retry.timeoutMs;
-      stats.requests++;
       let outcome: Outcome<T>;
-      try {
-        const res = await transport.request(request);
-        outcome = spec.parse(res);
-      } catch (error) {
-        if (!(error instanceof TransportError)) throw error;
-        outcome = { kind: 'retry', error: this.networkError(spec.operation, error) };
+      if (pending) {
+        outcome = pending;
+        pending = undefined;
+      } else {
+        if (spec.rate && !limiter.tryAcquire?.(spec.rate.key, spec.rate.rule)) await limiter.acquire(spec.rate.key, spec.rate.rule);
+        const request = this.request(spec, token, stats);
+        try {
+          outcome = spec.parse(await transport.request(request));
+        } catch (error) {
+          outcome = this.transportOutcome(spec, error);
+        }
       }
       switch (outcome.kind) {
         case 'ok':
@@ -114,6 +140,19 @@ export class Pipeline {
       }
       stats.retries++;
     }
+  }
+
+  private request<T>(spec: CallSpec<T>, token: string | undefined, stats: SendStats): HttpRequest {
+    const request = spec.build(token);
+    request.timeoutMs ??= this.deps.retry.timeoutMs;
+    stats.requests++;
+    return request;
+  }
+
+  /** A transport failure is retried; anything else thrown (a bug, a parse error) propagates. */
+  private transportOutcome<T>(spec: CallSpec<T>, error: unknown): Outcome<T> {
+    if (!(error instanceof TransportError)) throw error;
+    return { kind: 'retry', error: this.networkError(spec.operation, error) };
   }
 
   /** Redacts any text that may carry secrets before it becomes part of an error or a log line. */

@@ -147,33 +147,48 @@ export class WeComAppClient implements WeComAppChannel {
     this.rate = { key: tokenKey, rule: { limit: Infinity, windowMs: 60_000 } };
   }
 
-  async send(notification: WeComAppNotification): Promise<SendResult> {
-    if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
-    const batches = batchRecipients(notification.to ?? this.config.defaultTo, L);
-    const prepared = this.prepare(notification);
-    const commonJson = this.commonJson(notification.options);
+  send(notification: WeComAppNotification): Promise<SendResult> {
+    let batches: RecipientBatch[];
+    let prepared: ReturnType<WeComAppClient['prepare']>;
+    let commonJson: string;
+    try {
+      if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
+      batches = batchRecipients(notification.to ?? this.config.defaultTo, L);
+      prepared = this.prepare(notification);
+      commonJson = this.commonJson(notification.options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // The common case (one part, one call) is a plain promise chain: no async frames held while
+    // the request is on the wire.
+    if (!prepared.upload && prepared.messages.length === 1 && batches.length === 1) {
+      const stats = new SendStats();
+      return this.sendBatch(batches[0], messageTail(prepared.messages[0], commonJson), stats).then(
+        (reply) => {
+          const outcome = batchOutcome(reply);
+          return buildResult(CHANNEL, stats, { messageIds: outcome.msgid ? [outcome.msgid] : [], parts: 1, batches: 1, partialFailures: outcome.partialFailures });
+        },
+        (failure: unknown) => {
+          throw this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] });
+        },
+      );
+    }
+    return this.sendAll(batches, prepared, commonJson);
+  }
+
+  private async sendAll(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, commonJson: string): Promise<SendResult> {
     const stats = new SendStats();
     let messages = prepared.messages;
     if (prepared.upload) {
       const media = await this.upload(prepared.upload.media, prepared.upload.type, stats);
       messages = [{ msgtype: prepared.upload.type, payload: { media_id: media.mediaId } }];
     }
-    // The common case (one part, one call) skips the fan-out bookkeeping below.
-    if (messages.length === 1 && batches.length === 1) {
-      let outcome: BatchOutcome;
-      try {
-        outcome = await this.sendOne(batches[0], messageTail(messages[0], commonJson), stats);
-      } catch (failure) {
-        throw this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] });
-      }
-      return buildResult(CHANNEL, stats, { messageIds: outcome.msgid ? [outcome.msgid] : [], parts: 1, batches: 1, partialFailures: outcome.partialFailures });
-    }
     const messageIds: string[] = [];
     const partialFailures: PartialFailure[] = [];
     for (let index = 0; index < messages.length; index++) {
       // The message and the common fields are serialized once; only recipients differ per batch.
       const tail = messageTail(messages[index], commonJson);
-      const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch: RecipientBatch) => this.sendOne(batch, tail, stats));
+      const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch: RecipientBatch) => this.sendBatch(batch, tail, stats).then(batchOutcome));
       let failure: unknown;
       let delivered = 0;
       for (const outcome of settled) {
@@ -313,20 +328,13 @@ export class WeComAppClient implements WeComAppChannel {
   }
 
   /** `tail` is the rest of the JSON body after the recipients: `"msgtype":…,"<type>":{…},"agentid":…}`. */
-  private async sendOne(batch: RecipientBatch, tail: string, stats: SendStats): Promise<BatchOutcome> {
+  private sendBatch(batch: RecipientBatch, tail: string, stats: SendStats): Promise<WeComBody> {
     let head = '{';
     if (batch.touser !== undefined) head += `"touser":${JSON.stringify(batch.touser)},`;
     if (batch.toparty !== undefined) head += `"toparty":${JSON.stringify(batch.toparty)},`;
     if (batch.totag !== undefined) head += `"totag":${JSON.stringify(batch.totag)},`;
     const body = head + tail;
-    const reply = await this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats);
-    const partialFailures: PartialFailure[] = [];
-    if (reply.invaliduser || reply.invalidparty || reply.invalidtag || reply.unlicenseduser) {
-      for (const [field, target, reason] of PARTIAL_FIELDS) {
-        for (const id of splitBar(reply[field])) partialFailures.push({ target, id, reason });
-      }
-    }
-    return { msgid: typeof reply.msgid === 'string' && reply.msgid ? reply.msgid : undefined, partialFailures };
+    return this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats);
   }
 
   private checkMedia(media: MediaInput, type: WeComMediaType): void {
@@ -415,6 +423,17 @@ export class WeComAppClient implements WeComAppChannel {
       hint: 'The baseUrl did not answer like WeCom; check the baseUrl and any proxy in front of it.',
     });
   }
+}
+
+/** What one message/send call reported: its msgid and any recipients WeCom did not accept. */
+function batchOutcome(reply: WeComBody): BatchOutcome {
+  const partialFailures: PartialFailure[] = [];
+  if (reply.invaliduser || reply.invalidparty || reply.invalidtag || reply.unlicenseduser) {
+    for (const [field, target, reason] of PARTIAL_FIELDS) {
+      for (const id of splitBar(reply[field])) partialFailures.push({ target, id, reason });
+    }
+  }
+  return { msgid: typeof reply.msgid === 'string' && reply.msgid ? reply.msgid : undefined, partialFailures };
 }
 
 /** The rest of a message body after the recipients: `"msgtype":…,"<type>":{…},<common>}`. */
