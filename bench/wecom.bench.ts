@@ -15,7 +15,8 @@ import { NodeHttpTransport } from '../core/dist/transport/node-http-transport';
 import { startFakeWeCom, type FakeWeCom } from '../test/fakes/wecom';
 
 const CONCURRENCY = 50;
-const MESSAGES = Number(process.env.WECOM_BENCH_MESSAGES ?? 4000);
+/** Sends per run in the throughput comparisons; many short alternating pairs beat few long ones on a noisy machine. */
+const PAIR_MESSAGES = Number(process.env.WECOM_BENCH_MESSAGES ?? 2000);
 
 function newChannel(wecom: FakeWeCom, transport?: Transport): WeComAppChannel {
   return createChannel({ type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url }, { tokenStore: new MemoryTokenStore(), ...(transport ? { transport } : {}) }) as WeComAppChannel;
@@ -30,6 +31,53 @@ async function runPool(count: number, concurrency: number, task: (i: number) => 
     }),
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+interface Run {
+  rate: number;
+  cpuMicros: number;
+}
+
+/** Sends/s and this process's CPU (user + system) per send for `count` sends at CONCURRENCY. */
+async function timed(count: number, task: (i: number) => Promise<unknown>): Promise<Run> {
+  const cpu = process.cpuUsage();
+  const seconds = await runPool(count, CONCURRENCY, task);
+  const used = process.cpuUsage(cpu);
+  return { rate: count / seconds, cpuMicros: (used.user + used.system) / count };
+}
+
+/** `rounds` pairs, the order inside a pair alternating so neither side always runs first. */
+async function alternatingPairs(rounds: number, bare: (tag: string) => Promise<Run>, ours: (tag: string) => Promise<Run>): Promise<Array<{ bare: Run; ours: Run }>> {
+  const pairs: Array<{ bare: Run; ours: Run }> = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      const b = await bare(`b${round}`);
+      pairs.push({ bare: b, ours: await ours(`o${round}`) });
+    } else {
+      const o = await ours(`o${round}`);
+      pairs.push({ ours: o, bare: await bare(`b${round}`) });
+    }
+  }
+  return pairs;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  return sorted[Math.floor(at)] + (sorted[Math.ceil(at)] - sorted[Math.floor(at)]) * (at - Math.floor(at));
+}
+
+function median(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** "median 0.95 (middle half 0.91 to 0.99, n = 20)". */
+function spread(values: number[]): string {
+  return `median ${median(values).toFixed(2)} (middle half ${quantile(values, 0.25).toFixed(2)} to ${quantile(values, 0.75).toFixed(2)}, n = ${values.length})`;
+}
+
+function bareBody(agentId: number, content: string): string {
+  return JSON.stringify({ touser: 'zhangsan', msgtype: 'text', agentid: agentId, text: { content }, enable_duplicate_check: 1, duplicate_check_interval: 300 });
 }
 
 function barePost(agent: http.Agent, url: URL, body: string): Promise<void> {
@@ -77,49 +125,35 @@ export async function run(): Promise<void> {
     await wecom.close();
   }
   // 3. throughput: channel vs bare keep-alive client, same bodies, same concurrency. Every run gets
-  // a fresh fake (its state grows during a run) and the order alternates (the first run of a
-  // pair warms the JIT); the figure is the median of the per-pair ratios.
+  // a fresh fake (its state grows during a run) and the order alternates inside each pair; the
+  // figure is the median of the per-pair ratios (this machine's speed drifts between pairs).
   {
-    const measure = async (kind: 'bare' | 'node' | 'axios', tag: string): Promise<number> => {
+    const measure = async (kind: 'bare' | 'node' | 'axios', tag: string): Promise<Run> => {
       const wecom = await startFakeWeCom();
       const transport = kind === 'node' ? new NodeHttpTransport() : kind === 'axios' ? new AxiosTransport() : undefined;
       const channel = newChannel(wecom, transport);
       await channel.send({ content: 'warm', to: { users: ['zhangsan'] } });
       const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
       const url = new URL(`${wecom.url}/cgi-bin/message/send?access_token=${wecom.issuedToken!}`);
-      const seconds =
+      const run =
         kind === 'bare'
-          ? await runPool(MESSAGES, CONCURRENCY, (i) =>
-              barePost(agent, url, JSON.stringify({ touser: 'zhangsan', msgtype: 'text', agentid: wecom.agentId, text: { content: `${tag} ${i}` }, enable_duplicate_check: 1, duplicate_check_interval: 300 })),
-            )
-          : await runPool(MESSAGES, CONCURRENCY, (i) => channel.send({ content: `${tag} ${i}`, to: { users: ['zhangsan'] } }));
+          ? await timed(PAIR_MESSAGES, (i) => barePost(agent, url, bareBody(wecom.agentId, `${tag} ${i}`)))
+          : await timed(PAIR_MESSAGES, (i) => channel.send({ content: `${tag} ${i}`, to: { users: ['zhangsan'] } }));
       agent.destroy();
       transport?.close();
       await wecom.close();
-      return MESSAGES / seconds;
+      return run;
     };
-    const pairs: Array<{ ours: number; bare: number }> = [];
-    for (let round = 0; round < 6; round++) {
-      if (round % 2 === 0) {
-        const bare = await measure('bare', `b${round}`);
-        pairs.push({ bare, ours: await measure('node', `n${round}`) });
-      } else {
-        const ours = await measure('node', `n${round}`);
-        pairs.push({ ours, bare: await measure('bare', `b${round}`) });
-      }
-    }
-    const axios = Math.max(await measure('axios', 'a1'), await measure('axios', 'a2'));
-    const ratios = pairs.map((p) => p.ours / p.bare).sort((a, b) => a - b);
-    const median = (ratios[2] + ratios[3]) / 2;
-    const best = (k: 'ours' | 'bare') => Math.max(...pairs.map((p) => p[k]));
-    console.log(`throughput, ${MESSAGES} text sends at concurrency ${CONCURRENCY} (loopback, fake in the same process, 6 alternating pairs):`);
-    console.log(`  bare node:http keep-alive client:          best ${best('bare').toFixed(0)} sends/s`);
-    console.log(`  wecom-app channel, NodeHttpTransport:      best ${best('ours').toFixed(0)} sends/s`);
-    console.log(`  ratio channel/bare: median ${median.toFixed(2)} (pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
-    console.log(`  wecom-app channel, AxiosTransport (proxies): best ${axios.toFixed(0)} sends/s (ratio to best bare ${(axios / best('bare')).toFixed(2)})`);
+    const pairs = await alternatingPairs(10, (tag) => measure('bare', tag), (tag) => measure('node', tag));
+    const axios = await alternatingPairs(2, (tag) => measure('bare', tag), (tag) => measure('axios', tag));
+    console.log(`throughput, ${PAIR_MESSAGES} text sends at concurrency ${CONCURRENCY} (loopback, fake in the same process, ${pairs.length} alternating pairs):`);
+    console.log(`  bare node:http keep-alive client:          median ${median(pairs.map((p) => p.bare.rate)).toFixed(0)} sends/s`);
+    console.log(`  wecom-app channel, NodeHttpTransport:      median ${median(pairs.map((p) => p.ours.rate)).toFixed(0)} sends/s`);
+    console.log(`  ratio channel/bare: ${spread(pairs.map((p) => p.ours.rate / p.bare.rate))}`);
+    console.log(`  wecom-app channel, AxiosTransport (used when a proxy is set): ratio ${spread(axios.map((p) => p.ours.rate / p.bare.rate))}`);
   }
   // 4. the same comparison with the fake in its own process (like a real upstream): throughput and
-  //    the client process's CPU per send (user + system), which machine noise hardly moves
+  //    the client process's CPU per send (user + system)
   {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'wecom-fake-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
     const line = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve));
@@ -130,39 +164,17 @@ export async function run(): Promise<void> {
     const tokenReply = await transport.request({ method: 'GET', url: `${fake.url}/cgi-bin/gettoken?corpid=${fake.corpId}&corpsecret=${fake.corpSecret}` });
     const url = new URL(`${fake.url}/cgi-bin/message/send?access_token=${(JSON.parse(tokenReply.text) as { access_token: string }).access_token}`);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-    const measure = async (kind: 'bare' | 'ours', tag: string) => {
-      const cpu = process.cpuUsage();
-      const seconds =
-        kind === 'bare'
-          ? await runPool(MESSAGES, CONCURRENCY, (i) =>
-              barePost(agent, url, JSON.stringify({ touser: 'zhangsan', msgtype: 'text', agentid: fake.agentId, text: { content: `${tag} ${i}` }, enable_duplicate_check: 1, duplicate_check_interval: 300 })),
-            )
-          : await runPool(MESSAGES, CONCURRENCY, (i) => channel.send({ content: `${tag} ${i}`, to: { users: ['zhangsan'] } }));
-      const used = process.cpuUsage(cpu);
-      return { rate: MESSAGES / seconds, cpuMicros: (used.user + used.system) / MESSAGES };
-    };
+    const bare = (tag: string) => timed(PAIR_MESSAGES, (i) => barePost(agent, url, bareBody(fake.agentId, `${tag} ${i}`)));
+    const ours = (tag: string) => timed(PAIR_MESSAGES, (i) => channel.send({ content: `${tag} ${i}`, to: { users: ['zhangsan'] } }));
     // Warm-up (not counted): both paths run at full concurrency once so the JIT and the socket
     // pools are warm before the first measured pair.
-    await measure('bare', 'wb');
-    await measure('ours', 'wo');
-    const rows: Array<{ bare: { rate: number; cpuMicros: number }; ours: { rate: number; cpuMicros: number } }> = [];
-    for (let round = 0; round < 10; round++) {
-      if (round % 2 === 0) {
-        const bare = await measure('bare', `pb${round}`);
-        rows.push({ bare, ours: await measure('ours', `po${round}`) });
-      } else {
-        const ours = await measure('ours', `po${round}`);
-        rows.push({ ours, bare: await measure('bare', `pb${round}`) });
-      }
-    }
-    const median = (values: number[]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
-    };
-    console.log(`fake in its own process, ${MESSAGES} sends at concurrency ${CONCURRENCY}, 10 alternating pairs (medians):`);
+    await alternatingPairs(1, bare, ours);
+    const rows = await alternatingPairs(20, bare, ours);
+    console.log(`fake in its own process, ${PAIR_MESSAGES} sends at concurrency ${CONCURRENCY}, ${rows.length} alternating pairs (medians):`);
     console.log(`  bare client: ${median(rows.map((r) => r.bare.rate)).toFixed(0)} sends/s, ${median(rows.map((r) => r.bare.cpuMicros)).toFixed(1)} µs client CPU per send`);
     console.log(`  channel:     ${median(rows.map((r) => r.ours.rate)).toFixed(0)} sends/s, ${median(rows.map((r) => r.ours.cpuMicros)).toFixed(1)} µs client CPU per send`);
-    console.log(`  ratio channel/bare: throughput ${median(rows.map((r) => r.ours.rate / r.bare.rate)).toFixed(2)}, CPU efficiency ${median(rows.map((r) => r.bare.cpuMicros / r.ours.cpuMicros)).toFixed(2)}`);
+    console.log(`  ratio channel/bare, throughput: ${spread(rows.map((r) => r.ours.rate / r.bare.rate))}`);
+    console.log(`  ratio channel/bare, CPU efficiency: ${spread(rows.map((r) => r.bare.cpuMicros / r.ours.cpuMicros))}`);
     agent.destroy();
     transport.close();
     child.stdin!.end();

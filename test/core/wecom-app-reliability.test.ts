@@ -120,6 +120,13 @@ describe('wecom-app: retries, rate limits and hard failures', () => {
     const error = await rejection(channel.send({ content: 'x', to }));
     expect(error).toMatchObject({ kind: 'network', retryable: true });
     expect(wecom.server.calls('/message/send')).toHaveLength(1 + 4);
+    // A one-call send reports what it tried, whether it failed on the first attempt or later.
+    expect(error.partial).toMatchObject({ ok: false, parts: 0, batches: 1, requests: 4, retries: 3, messageIds: [], details: { failedPart: 1, totalParts: 1 } });
+    wecom.server.injectFaults({});
+    wecom.failNext('message/send', 40056);
+    const first = await rejection(channel.send({ content: 'y', to }));
+    expect(first).toMatchObject({ code: 40056, retryable: false });
+    expect(first.partial).toMatchObject({ ok: false, parts: 0, batches: 1, requests: 1, retries: 0, details: { failedPart: 1, totalParts: 1, deliveredBatchesOfFailedPart: 0 } });
     await wecom.close();
   });
 

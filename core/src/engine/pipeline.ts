@@ -33,6 +33,8 @@ export interface CallSpec<T> {
   /** Builds a fresh request object per attempt (the pipeline fills in a missing `timeoutMs`). */
   build(token: string | undefined): HttpRequest;
   parse(res: HttpResponse): Outcome<T>;
+  /** Shapes the error the call finally gives up with (e.g. attaches what a send delivered). */
+  finalError?(error: unknown): unknown;
 }
 
 export interface Logger {
@@ -68,7 +70,7 @@ export class Pipeline {
     // later attempt, continues in the full loop.
     const token = spec.token?.peek?.();
     if ((spec.token && token === undefined) || (spec.rate && !this.deps.limiter.tryAcquire?.(spec.rate.key, spec.rate.rule))) {
-      return this.loop(spec, stats);
+      return this.finish(spec, this.loop(spec, stats));
     }
     let sent: Promise<HttpResponse>;
     try {
@@ -79,10 +81,19 @@ export class Pipeline {
     return sent.then(
       (res) => {
         const outcome = spec.parse(res);
-        return outcome.kind === 'ok' ? outcome.value : this.loop(spec, stats, { token, outcome });
+        return outcome.kind === 'ok' ? outcome.value : this.finish(spec, this.loop(spec, stats, { token, outcome }));
       },
-      (error: unknown) => this.loop(spec, stats, { token, outcome: this.transportOutcome<T>(spec, error) }),
+      (error: unknown) => this.finish(spec, this.loop(spec, stats, { token, outcome: this.transportOutcome<T>(spec, error) })),
     );
+  }
+
+  private finish<T>(spec: CallSpec<T>, running: Promise<T>): Promise<T> {
+    const shape = spec.finalError;
+    return shape
+      ? running.catch((error: unknown) => {
+          throw shape(error);
+        })
+      : running;
   }
 
   /** The full loop; `first` is the outcome of an attempt the fast path already made. */

@@ -163,14 +163,23 @@ export class WeComAppClient implements WeComAppChannel {
     // the request is on the wire.
     if (!prepared.upload && prepared.messages.length === 1 && batches.length === 1) {
       const stats = new SendStats();
-      return this.sendBatch(batches[0], messageTail(prepared.messages[0], commonJson), stats).then(
-        (reply) => {
-          const outcome = batchOutcome(reply);
-          return buildResult(CHANNEL, stats, { messageIds: outcome.msgid ? [outcome.msgid] : [], parts: 1, batches: 1, partialFailures: outcome.partialFailures });
+      const body = recipientsHead(batches[0]) + messageTail(prepared.messages[0], commonJson);
+      const parse = this.parser('message/send');
+      return this.pipeline.call<SendResult>(
+        {
+          operation: 'message/send',
+          rate: this.rate,
+          token: this.token,
+          build: (token) => this.post('/cgi-bin/message/send', token, body),
+          parse: (res) => {
+            const outcome = parse(res);
+            if (outcome.kind !== 'ok') return outcome;
+            const { msgid, partialFailures } = batchOutcome(outcome.value);
+            return { kind: 'ok', value: buildResult(CHANNEL, stats, { messageIds: msgid ? [msgid] : [], parts: 1, batches: 1, partialFailures }) };
+          },
+          finalError: (failure) => this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] }),
         },
-        (failure: unknown) => {
-          throw this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] });
-        },
+        stats,
       );
     }
     return this.sendAll(batches, prepared, commonJson);
@@ -329,11 +338,7 @@ export class WeComAppClient implements WeComAppChannel {
 
   /** `tail` is the rest of the JSON body after the recipients: `"msgtype":…,"<type>":{…},"agentid":…}`. */
   private sendBatch(batch: RecipientBatch, tail: string, stats: SendStats): Promise<WeComBody> {
-    let head = '{';
-    if (batch.touser !== undefined) head += `"touser":${JSON.stringify(batch.touser)},`;
-    if (batch.toparty !== undefined) head += `"toparty":${JSON.stringify(batch.toparty)},`;
-    if (batch.totag !== undefined) head += `"totag":${JSON.stringify(batch.totag)},`;
-    const body = head + tail;
+    const body = recipientsHead(batch) + tail;
     return this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats);
   }
 
@@ -434,6 +439,15 @@ function batchOutcome(reply: WeComBody): BatchOutcome {
     }
   }
   return { msgid: typeof reply.msgid === 'string' && reply.msgid ? reply.msgid : undefined, partialFailures };
+}
+
+/** The start of a message body: `{"touser":…,"toparty":…,"totag":…,` (the fields present). */
+function recipientsHead(batch: RecipientBatch): string {
+  let head = '{';
+  if (batch.touser !== undefined) head += `"touser":${JSON.stringify(batch.touser)},`;
+  if (batch.toparty !== undefined) head += `"toparty":${JSON.stringify(batch.toparty)},`;
+  if (batch.totag !== undefined) head += `"totag":${JSON.stringify(batch.totag)},`;
+  return head;
 }
 
 /** The rest of a message body after the recipients: `"msgtype":…,"<type>":{…},<common>}`. */
