@@ -24,6 +24,20 @@ describe('NodeHttpTransport', () => {
     expect((await transport.request({ method: 'GET', url: `${server.url}/missing` })).status).toBe(404);
   });
 
+  it('sends each request to its own origin when calls alternate between upstreams', async () => {
+    const other = await FakeServer.start(() => ({ status: 200, body: { from: 'other' } }));
+    try {
+      const urls = [`${server.url}/one`, `${other.url}/two?q=1`, `${server.url}?x=1`, other.url, `${server.url}/three`];
+      const answers = [];
+      for (const url of urls) answers.push(JSON.parse((await transport.request({ method: 'GET', url })).text) as { path?: string; from?: string });
+      expect(answers.map((a) => a.from ?? a.path)).toEqual(['/one', 'other', '/', 'other', '/three']);
+      expect(other.requests.map((r) => r.path)).toEqual(['/two', '/']);
+      await expect(transport.request({ method: 'GET', url: `${server.url.replace('http://', 'http://user:pw@')}/x` })).rejects.toBeInstanceOf(TransportError);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reads response headers lower-cased, with repeated ones joined', async () => {
     const raw = http.createServer((_req, res) => {
       res.writeHead(429, [

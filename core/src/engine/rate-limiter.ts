@@ -39,9 +39,11 @@ export class MemoryRateLimiter implements RateLimiter {
 
   tryAcquire(key: string, rule: RateRule): boolean {
     const state = this.state(key);
+    const unbounded = rule.limit === Infinity;
+    if (unbounded && state.blockedUntil === 0) return true;
     const now = this.clock.now();
     if (state.blockedUntil > now) return false;
-    if (!Number.isFinite(rule.limit)) return true;
+    if (unbounded) return true;
     while (state.starts.length > 0 && state.starts[0] <= now - rule.windowMs) state.starts.shift();
     if (state.starts.length >= rule.limit) return false;
     state.starts.push(now);

@@ -29,6 +29,10 @@ export class NodeHttpTransport implements Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly targets = new Map<string, Target>();
+  /** The origin of the previous request: most calls go to the same upstream, so skip the regex. */
+  private last?: { origin: string; target: Target };
+  /** Frozen header objects already validated (the core shares one per content type). */
+  private readonly validated = new WeakSet<object>();
 
   constructor(private readonly options: NodeHttpTransportOptions = {}) {
     const maxSockets = options.maxSockets ?? 64;
@@ -38,23 +42,27 @@ export class NodeHttpTransport implements Transport {
 
   request(req: HttpRequest): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
-      const origin = ORIGIN.exec(req.url);
-      const target = origin ? this.target(origin[0], origin[1], origin[2]) : undefined;
-      if (!origin || !target) {
+      const target = this.resolve(req.url);
+      if (!target) {
         reject(new TransportError('EUNKNOWN', 'request failed: invalid URL'));
         return;
       }
+      const origin = this.last!.origin;
       // A flat [name, value, ...] list goes to the wire as is (Node skips its per-header setHeader
       // bookkeeping for arrays), so names and values are validated here instead.
       const headers: string[] = ['host', target.host];
       try {
         if (req.headers) {
+          const known = this.validated.has(req.headers);
           for (const name in req.headers) {
             const value = req.headers[name];
-            validateHeaderName(name);
-            validateHeaderValue(name, value);
+            if (!known) {
+              validateHeaderName(name);
+              validateHeaderValue(name, value);
+            }
             headers.push(name, value);
           }
+          if (!known && Object.isFrozen(req.headers)) this.validated.add(req.headers);
         }
       } catch {
         reject(new TransportError('EUNKNOWN', 'request failed: invalid header'));
@@ -75,7 +83,7 @@ export class NodeHttpTransport implements Transport {
           agent: target.secure ? this.httpsAgent : this.httpAgent,
           hostname: target.hostname,
           port: target.port,
-          path: req.url.slice(origin[0].length) || '/',
+          path: requestPath(req.url, origin.length),
           method: req.method,
           headers,
         },
@@ -110,6 +118,19 @@ export class NodeHttpTransport implements Transport {
     this.httpsAgent.destroy();
   }
 
+  /** The target of `url` (cached per origin); `this.last` holds its origin afterwards. */
+  private resolve(url: string): Target | undefined {
+    const last = this.last;
+    if (last && url.startsWith(last.origin)) {
+      const next = url.charCodeAt(last.origin.length);
+      if (next === 47 /* / */ || next === 63 /* ? */ || Number.isNaN(next)) return last.target;
+    }
+    const origin = ORIGIN.exec(url);
+    const target = origin ? this.target(origin[0], origin[1], origin[2]) : undefined;
+    if (origin && target) this.last = { origin: origin[0], target };
+    return target;
+  }
+
   private target(origin: string, scheme: string, authority: string): Target | undefined {
     let target = this.targets.get(origin);
     if (!target) {
@@ -125,6 +146,12 @@ export class NodeHttpTransport implements Transport {
     }
     return target;
   }
+}
+
+/** The request target after the origin: `/a?b`, or `/` (plus the query) when the URL has no path. */
+function requestPath(url: string, originLength: number): string {
+  const rest = url.slice(originLength);
+  return rest.charCodeAt(0) === 47 /* / */ ? rest : `/${rest}`;
 }
 
 /**

@@ -113,6 +113,7 @@ export class WeComAppClient implements WeComAppChannel {
   private readonly agentId: number;
   private readonly timeout: { timeoutMs?: number };
   private defaultCommonJson?: string;
+  private lastToken?: { raw: string | undefined; encoded: string };
   private readonly parsers = new Map<string, (res: HttpResponse) => Outcome<WeComBody>>();
 
   constructor(
@@ -358,7 +359,7 @@ export class WeComAppClient implements WeComAppChannel {
       'media/upload',
       (token) => ({
         method: 'POST',
-        url: `${this.base}/cgi-bin/media/upload?access_token=${encodeURIComponent(token ?? '')}&type=${type}`,
+        url: `${this.base}/cgi-bin/media/upload?access_token=${this.encodedToken(token)}&type=${type}`,
         headers: { 'content-type': contentType },
         body,
         ...this.timeout,
@@ -385,7 +386,7 @@ export class WeComAppClient implements WeComAppChannel {
   private post(path: string, token: string | undefined, body: string): HttpRequest {
     return {
       method: 'POST',
-      url: `${this.base}${path}?access_token=${encodeURIComponent(token ?? '')}`,
+      url: `${this.base}${path}?access_token=${this.encodedToken(token)}`,
       headers: JSON_HEADERS,
       body,
       ...this.timeout,
@@ -393,7 +394,13 @@ export class WeComAppClient implements WeComAppChannel {
   }
 
   private get(path: string, token: string | undefined, query: string): HttpRequest {
-    return { method: 'GET', url: `${this.base}${path}?access_token=${encodeURIComponent(token ?? '')}${query}`, ...this.timeout };
+    return { method: 'GET', url: `${this.base}${path}?access_token=${this.encodedToken(token)}${query}`, ...this.timeout };
+  }
+
+  /** The token for a query string, encoded once per token rather than once per request. */
+  private encodedToken(token: string | undefined): string {
+    if (!this.lastToken || token !== this.lastToken.raw) this.lastToken = { raw: token, encoded: encodeURIComponent(token ?? '') };
+    return this.lastToken.encoded;
   }
 
   private async fetchToken(): Promise<FetchedToken> {

@@ -28,6 +28,11 @@ const CHANNEL = 'wecom-app';
 
 function toList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
+  // The common case, one clean id, without the split and the Set.
+  if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') {
+    const id = value[0].trim();
+    return id ? [id] : [];
+  }
   const raw = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(/[|,;\s]+/) : undefined;
   if (!raw) throw validationError(CHANNEL, 'INVALID_RECIPIENTS', `to.${field} must be a list or a string`);
   const out = new Set<string>();
@@ -37,6 +42,11 @@ function toList(value: unknown, field: string): string[] {
     if (id) out.add(id);
   }
   return [...out];
+}
+
+function requireNumeric(ids: string[], field: string): void {
+  const bad = ids.find((id) => !/^\d+$/.test(id));
+  if (bad !== undefined) throw validationError(CHANNEL, 'INVALID_RECIPIENTS', `to.${field} must be numeric ids, got "${bad}"`);
 }
 
 /**
@@ -59,10 +69,8 @@ export function batchRecipients(to: WeComAppRecipients | undefined, limits: Batc
   if (users.includes('@all')) {
     throw validationError(CHANNEL, 'INVALID_RECIPIENTS', '"@all" in to.users is not accepted', 'Use to.all: true to message everyone on purpose.');
   }
-  for (const [field, ids] of [['parties', parties], ['tags', tags]] as const) {
-    const bad = ids.find((id) => !/^\d+$/.test(id));
-    if (bad !== undefined) throw validationError(CHANNEL, 'INVALID_RECIPIENTS', `to.${field} must be numeric ids, got "${bad}"`);
-  }
+  requireNumeric(parties, 'parties');
+  requireNumeric(tags, 'tags');
   if (users.length + parties.length + tags.length === 0) {
     throw validationError(CHANNEL, 'INVALID_RECIPIENTS', 'no recipients given', 'Set to.users, to.parties or to.tags (or to.all: true to message everyone).');
   }
@@ -71,6 +79,13 @@ export function batchRecipients(to: WeComAppRecipients | undefined, limits: Batc
     Math.ceil(parties.length / limits.partiesPerCall),
     Math.ceil(tags.length / limits.tagsPerCall),
   );
+  if (calls === 1) {
+    const batch: RecipientBatch = {};
+    if (users.length) batch.touser = users.join('|');
+    if (parties.length) batch.toparty = parties.join('|');
+    if (tags.length) batch.totag = tags.join('|');
+    return [batch];
+  }
   const batches: RecipientBatch[] = [];
   for (let i = 0; i < calls; i++) {
     const batch: RecipientBatch = {};
