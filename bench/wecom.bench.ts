@@ -150,7 +150,7 @@ export async function run(): Promise<void> {
     console.log(`  bare node:http keep-alive client:          median ${median(pairs.map((p) => p.bare.rate)).toFixed(0)} sends/s`);
     console.log(`  wecom-app channel, NodeHttpTransport:      median ${median(pairs.map((p) => p.ours.rate)).toFixed(0)} sends/s`);
     console.log(`  ratio channel/bare: ${spread(pairs.map((p) => p.ours.rate / p.bare.rate))}`);
-    console.log(`  wecom-app channel, AxiosTransport (used when a proxy is set): ratio ${spread(axios.map((p) => p.ours.rate / p.bare.rate))}`);
+    console.log(`  wecom-app channel, optional AxiosTransport: ratio ${spread(axios.map((p) => p.ours.rate / p.bare.rate))}`);
   }
   // 4. the same comparison with the fake in its own process (like a real upstream): throughput and
   //    the client process's CPU per send (user + system)

@@ -17,18 +17,13 @@ const sharedByClock = new WeakMap<Clock, { limiter: RateLimiter; tokenCaches: We
 let defaultTransport: Transport | undefined;
 
 /**
- * The server default: the lean node:http transport, or the axios transport when an HTTP(S)_PROXY
- * is set (it honours proxy env vars; node:http does not). Loaded lazily: hosts that bring their
- * own transport (n8n) never load either.
+ * The server default: the lean node:http transport (it honours HTTP(S)_PROXY / NO_PROXY).
+ * Loaded lazily: hosts that bring their own transport (n8n) never load it.
  */
 function sharedTransport(): Transport {
   if (!defaultTransport) {
-    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    defaultTransport = proxied
-      ? new (require('./transport/axios-transport') as typeof import('./transport/axios-transport')).AxiosTransport()
-      : new (require('./transport/node-http-transport') as typeof import('./transport/node-http-transport')).NodeHttpTransport();
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    defaultTransport = new (require('./transport/node-http-transport') as typeof import('./transport/node-http-transport')).NodeHttpTransport();
   }
   return defaultTransport;
 }

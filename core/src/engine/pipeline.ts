@@ -204,7 +204,9 @@ export class Pipeline {
       hint:
         error.code === 'ETIMEDOUT'
           ? 'The upstream did not answer in time; check connectivity or raise the timeout.'
-          : 'Could not reach the upstream; check the baseUrl, DNS, proxy and firewall.',
+          : error.code === 'EPROXY'
+            ? 'The forward proxy refused or failed the connection; check HTTPS_PROXY / HTTP_PROXY, NO_PROXY and the proxy credentials.'
+            : 'Could not reach the upstream; check the baseUrl, DNS, proxy and firewall.',
     });
   }
 }

@@ -1,5 +1,6 @@
 import http, { validateHeaderName, validateHeaderValue } from 'node:http';
 import https from 'node:https';
+import { bypassesProxy, parseProxyUrl, proxySettingsFromEnv, splitNoProxy, TunnelingAgent, type ProxySettings, type ProxyTarget } from './forward-proxy';
 import { TransportError, toTransportErrorCode, type HttpRequest, type HttpResponse, type Transport } from './transport';
 
 export interface NodeHttpTransportOptions {
@@ -7,22 +8,36 @@ export interface NodeHttpTransportOptions {
   timeoutMs?: number;
   /** Max open sockets per origin; keep-alive reuses them. */
   maxSockets?: number;
+  /**
+   * Forward proxy URL (`http://user:pass@10.0.0.1:3128`) for every request, or `false` for none.
+   * Default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment, read once.
+   */
+  proxy?: string | false;
+  /** Hosts that bypass the proxy, NO_PROXY style (`localhost,.corp.example,10.0.0.5:8080`). */
+  noProxy?: string;
+  /** Extra CA certificates (PEM) to trust, e.g. a TLS-inspecting corporate proxy's. */
+  ca?: string | Buffer | Array<string | Buffer>;
 }
 
 interface Target {
   secure: boolean;
+  /** Where the socket goes: the upstream, or the proxy for a plain-http target behind one. */
   hostname: string;
-  port: string;
+  port: string | number;
   /** The Host header: the URL's host (brackets kept for IPv6, default port left out). */
   host: string;
+  agent: http.Agent;
+  /** Plain http through a proxy: the request line carries the absolute URL (this origin + path). */
+  absoluteOrigin?: string;
+  proxyAuthorization?: string;
 }
 
 const ORIGIN = /^(https?):\/\/([^/?#]+)/i;
 
 /**
- * A lean keep-alive transport on node:http/https, for servers that want throughput (about 2x
- * the requests per second of the axios transport on loopback, see bench/wecom.bench.ts). No
- * proxy support: use the axios transport or a `baseUrl` reverse proxy for that. n8n code never
+ * The lean keep-alive transport on node:http/https that servers use by default (about 4x the
+ * requests per second of the axios transport on loopback, see bench/wecom.bench.ts). Honours a
+ * forward proxy from the environment or the options (CONNECT tunnels for https). n8n code never
  * imports this module.
  */
 export class NodeHttpTransport implements Transport {
@@ -34,10 +49,17 @@ export class NodeHttpTransport implements Transport {
   /** Frozen header objects already validated (the core shares one per content type). */
   private readonly validated = new WeakSet<object>();
 
+  private readonly proxies: ProxySettings;
+  private proxyAgent?: http.Agent;
+  private tunnelAgent?: https.Agent;
+
   constructor(private readonly options: NodeHttpTransportOptions = {}) {
     const maxSockets = options.maxSockets ?? 64;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(options.ca ? { ca: options.ca } : {}) });
+    const proxy = options.proxy === false ? undefined : options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
+    this.proxies = options.proxy === undefined ? proxySettingsFromEnv() : { http: proxy, https: proxy, noProxy: [] };
+    if (options.noProxy !== undefined) this.proxies.noProxy = splitNoProxy(options.noProxy);
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
@@ -51,6 +73,7 @@ export class NodeHttpTransport implements Transport {
       // A flat [name, value, ...] list goes to the wire as is (Node skips its per-header setHeader
       // bookkeeping for arrays), so names and values are validated here instead.
       const headers: string[] = ['host', target.host];
+      if (target.proxyAuthorization) headers.push('proxy-authorization', target.proxyAuthorization);
       try {
         if (req.headers) {
           const known = this.validated.has(req.headers);
@@ -80,10 +103,10 @@ export class NodeHttpTransport implements Transport {
       };
       const client = (target.secure ? https : http).request(
         {
-          agent: target.secure ? this.httpsAgent : this.httpAgent,
+          agent: target.agent,
           hostname: target.hostname,
           port: target.port,
-          path: requestPath(req.url, origin.length),
+          path: target.absoluteOrigin ? target.absoluteOrigin + requestPath(req.url, origin.length) : requestPath(req.url, origin.length),
           method: req.method,
           headers,
         },
@@ -116,6 +139,31 @@ export class NodeHttpTransport implements Transport {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.proxyAgent?.destroy();
+    this.tunnelAgent?.destroy();
+  }
+
+  /** How to reach an origin: directly, through a CONNECT tunnel (https), or via the proxy (http). */
+  private route(url: URL, secure: boolean): Target {
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
+    const port = url.port || (secure ? '443' : '80');
+    const direct: Target = { secure, hostname, port: url.port, host: url.host, agent: secure ? this.httpsAgent : this.httpAgent };
+    const proxy: ProxyTarget | undefined = secure ? this.proxies.https : this.proxies.http;
+    if (!proxy || bypassesProxy(this.proxies.noProxy, hostname, port)) return direct;
+    const maxSockets = this.options.maxSockets ?? 64;
+    if (secure) {
+      this.tunnelAgent ??= new TunnelingAgent(proxy, { keepAlive: true, maxSockets, ...(this.options.ca ? { ca: this.options.ca } : {}) });
+      return { ...direct, agent: this.tunnelAgent };
+    }
+    this.proxyAgent ??= new http.Agent({ keepAlive: true, maxSockets });
+    return {
+      ...direct,
+      hostname: proxy.hostname,
+      port: proxy.port,
+      agent: this.proxyAgent,
+      absoluteOrigin: `http://${url.host}`,
+      ...(proxy.authorization ? { proxyAuthorization: proxy.authorization } : {}),
+    };
   }
 
   /** The target of `url` (cached per origin); `this.last` holds its origin afterwards. */
@@ -135,8 +183,7 @@ export class NodeHttpTransport implements Transport {
     let target = this.targets.get(origin);
     if (!target) {
       try {
-        const url = new URL(origin);
-        target = { secure: scheme.toLowerCase() === 'https', hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, host: url.host };
+        target = this.route(new URL(origin), scheme.toLowerCase() === 'https');
       } catch {
         return undefined;
       }

@@ -25,7 +25,8 @@ export interface Transport {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
-export type TransportErrorCode = 'ETIMEDOUT' | 'ECONNRESET' | 'ECONNREFUSED' | 'ENOTFOUND' | 'EPROTO' | 'EUNKNOWN';
+/** `EPROXY`: the forward proxy refused or failed the tunnel. */
+export type TransportErrorCode = 'ETIMEDOUT' | 'ECONNRESET' | 'ECONNREFUSED' | 'ENOTFOUND' | 'EPROTO' | 'EPROXY' | 'EUNKNOWN';
 
 export class TransportError extends Error {
   constructor(
@@ -37,7 +38,7 @@ export class TransportError extends Error {
   }
 }
 
-const KNOWN_CODES = new Set<TransportErrorCode>(['ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EPROTO']);
+const KNOWN_CODES = new Set<TransportErrorCode>(['ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EPROTO', 'EPROXY']);
 
 /** Maps a Node/axios error code (`ECONNABORTED`, `EPIPE`, ...) onto our small set. */
 export function toTransportErrorCode(code: string | undefined): TransportErrorCode {
