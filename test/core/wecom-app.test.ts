@@ -246,6 +246,17 @@ describe('wecom-app: recall, pickers, check, config', () => {
     expect((await rejection(env.channel.listUsers('x'))).kind).toBe('validation');
   });
 
+  it('lists everyone in the visible range once, one department call each', async () => {
+    const users = await env.channel.listVisibleUsers();
+    expect(users.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual([
+      { userId: 'lisi', name: '李四', departments: [2] },
+      { userId: 'wangwu', name: '王五', departments: [3] },
+      { userId: 'zhangsan', name: '张三', departments: [1, 2] },
+    ]);
+    expect(env.wecom.server.calls('/department/list')).toHaveLength(1);
+    expect(env.wecom.server.calls('/user/simplelist').map((c) => c.query.get('department_id')).sort()).toEqual(['1', '2', '3']);
+  });
+
   it('check() fetches a token and sends nothing', async () => {
     expect(await env.channel.check()).toEqual({ ok: true, message: 'token ok' });
     expect(env.wecom.gettokenCalls).toBe(1);

@@ -14,7 +14,7 @@ const byName = (a: INodeListSearchItems, b: INodeListSearchItems) => a.name.loca
 /** "From list" mode of the user pickers: members of the visible departments, searchable by name or user ID. */
 export async function searchUsers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
-		const users = await visibleUsers(await weComChannel.call(this));
+		const users = await visibleUsers.call(this);
 		const results = [...users]
 			.filter(([userId, name]) => matches(filter, name, userId))
 			.map(([userId, name]) => ({ name: `${name} (${userId})`, value: userId }))

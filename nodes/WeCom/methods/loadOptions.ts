@@ -16,7 +16,7 @@ export async function getDepartments(this: ILoadOptionsFunctions): Promise<INode
 /** Members of every visible department (each user once). */
 export async function getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	try {
-		const users = await visibleUsers(await weComChannel.call(this));
+		const users = await visibleUsers.call(this);
 		return [...users].map(([userId, name]) => ({ name: `${name} (${userId})`, value: userId }));
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);

@@ -114,12 +114,15 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 	it('searches users and departments through listSearch (From List mode), filtered by name or ID', async () => {
 		const search = (method: string, filter?: string) =>
 			loadOptions(node, { credentials: credentials(), parameters: {}, kind: 'listSearch', method, filter }) as Promise<{ results: Array<{ name: string; value: string }> }>;
+		const listingsBefore = wecom.server.calls('/user/simplelist').length;
 		const all = await search('searchUsers');
 		expect(all.results.map((r) => r.value).sort()).toEqual(['lisi', 'wangwu', 'zhangsan']);
 		expect(all.results.find((r) => r.value === 'zhangsan')?.name).toBe('张三 (zhangsan)');
 		expect((await search('searchUsers', '李')).results).toEqual([{ name: '李四 (lisi)', value: 'lisi' }]);
 		expect((await search('searchUsers', 'WANG')).results.map((r) => r.value)).toEqual(['wangwu']);
 		expect((await search('searchUsers', 'nobody')).results).toEqual([]);
+		// Typing a filter does not list the directory again: at most one call per department (3) for all four searches.
+		expect(wecom.server.calls('/user/simplelist').length - listingsBefore).toBeLessThanOrEqual(3);
 
 		const departments = await search('searchDepartments');
 		expect(departments.results.map((r) => r.value).sort()).toEqual(['1', '2', '3']);

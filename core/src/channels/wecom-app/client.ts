@@ -1,5 +1,5 @@
 import { secretKeyHash } from '../../engine/keys';
-import { mapSettled } from '../../engine/concurrency';
+import { mapLimit, mapSettled } from '../../engine/concurrency';
 import type { CallSpec, Outcome, Pipeline, TokenSource } from '../../engine/pipeline';
 import type { FetchedToken } from '../../engine/token-cache';
 import type { Notification } from '../../model/notification';
@@ -88,6 +88,11 @@ export interface WeComAppChannel extends Channel<WeComAppNotification> {
   listDepartments(id?: number | string): Promise<WeComDepartment[]>;
   /** Members of one department (for recipient pickers). */
   listUsers(departmentId: number | string): Promise<WeComUser[]>;
+  /**
+   * Everyone in the app's visible range: one department/list call, then the members of each
+   * department, `concurrency` (default 8) at a time. Each user once, with all their departments.
+   */
+  listVisibleUsers(options?: { concurrency?: number }): Promise<WeComUser[]>;
 }
 
 const MEDIA_MAX: Record<WeComMediaType, number> = { image: L.imageBytes, voice: L.voiceBytes, video: L.videoBytes, file: L.fileBytes };
@@ -276,6 +281,18 @@ export class WeComAppClient implements WeComAppChannel {
       name: String(u.name ?? ''),
       departments: Array.isArray(u.department) ? u.department.map(Number) : [],
     }));
+  }
+
+  async listVisibleUsers(options: { concurrency?: number } = {}): Promise<WeComUser[]> {
+    const departments = await this.listDepartments();
+    const members = await mapLimit(departments, Math.max(1, options.concurrency ?? 8), (department) => this.listUsers(department.id));
+    const users = new Map<string, WeComUser>();
+    for (const user of members.flat()) {
+      const known = users.get(user.userId);
+      if (!known) users.set(user.userId, { ...user, departments: [...user.departments] });
+      else for (const id of user.departments) if (!known.departments.includes(id)) known.departments.push(id);
+    }
+    return [...users.values()];
   }
 
   private prepare(n: WeComAppNotification): { messages: WeComMessage[]; upload?: { media: MediaInput; type: 'image' | 'file' } } {
