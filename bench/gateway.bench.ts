@@ -2,15 +2,18 @@
  * Gateway figures: requests per second through `POST /api/notify/{code}` (real gateway, fake
  * WeCom upstream on loopback), and the same sends made with the core directly in the same run,
  * so the difference is the gateway's own cost (HTTP in, JSON, Code lookup + rate limit, store
- * update, logging). Prints numbers only.
+ * update, logging). Then the wrong-Code timing: a random well-formed Code and a near miss of a
+ * real one (its last character changed) must answer 404 in the same time, or response times
+ * would leak how close a guess is. Prints numbers only.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createChannel, mapLimit, type WeComAppConfig } from '../core/dist';
-import { AxiosTransport } from '../core/dist/transport/axios-transport';
+import { NodeHttpTransport } from '../core/dist/transport/node-http-transport';
 import type { startGateway as StartGateway } from '../gateway/src/bootstrap';
 import type { loadConfig as LoadConfig } from '../gateway/src/config';
 import { FakeWeCom } from '../test/fakes/wecom';
@@ -56,6 +59,37 @@ function postJson(agent: http.Agent, url: string, body: string): Promise<number>
 }
 
 /**
+ * Latency of refusals for two kinds of wrong Code, interleaved so machine noise hits both alike:
+ * random well-formed Codes, and the real Code with its last character changed. Both are looked up
+ * before the per-address guess limit answers 429, so both answers time the lookup.
+ */
+async function wrongCodeTiming(agent: http.Agent, url: string, code: string): Promise<void> {
+  const ROUNDS = 2000;
+  const nearMiss = (i: number) => `${code.slice(0, -1)}${'ABCDEFGHIJ'.replace(code.slice(-1), '')[i % 9]}`;
+  const random = () => randomBytes(24).toString('base64url');
+  const timings = { random: [] as number[], near: [] as number[] };
+  const body = JSON.stringify({ content: 'guess' });
+  let other = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const kind of i % 2 ? (['near', 'random'] as const) : (['random', 'near'] as const)) {
+      const guess = kind === 'near' ? nearMiss(i) : random();
+      const t0 = process.hrtime.bigint();
+      const status = await postJson(agent, `${url}/api/notify/${guess}`, body);
+      timings[kind].push(Number(process.hrtime.bigint() - t0) / 1e3);
+      if (status !== 404 && status !== 429) other++;
+    }
+  }
+  const stats = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p90: percentile(sorted, 90) };
+  };
+  const [r, n] = [stats(timings.random), stats(timings.near)];
+  console.log(
+    `wrong-Code timing, ${ROUNDS} of each interleaved: random Code p50 ${fmt(r.p50, 0)} µs / p90 ${fmt(r.p90, 0)} µs; near miss p50 ${fmt(n.p50, 0)} µs / p90 ${fmt(n.p90, 0)} µs; difference of medians ${fmt(n.p50 - r.p50, 0)} µs; answers other than 404 (or 429 once the per-address guess limit is reached): ${other}`,
+  );
+}
+
+/**
  * The gateway is a Nest app (decorators), which tsx does not compile here: build it (and the Nest
  * module it runs on) with tsc and load the ES modules from dist.
  */
@@ -79,7 +113,8 @@ export async function run(): Promise<void> {
     },
     { log: () => undefined },
   );
-  const transport = new AxiosTransport();
+  // The transport the gateway itself uses by default, so the difference is the gateway's own work.
+  const transport = new NodeHttpTransport();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
     const users = Array.from({ length: 200 }, (_, i) => `user${i}`);
@@ -99,6 +134,7 @@ export async function run(): Promise<void> {
     console.log(
       `gateway overhead: ${fmt((overheadMs * CONCURRENCY))} ms of latency per request at ${CONCURRENCY} in flight (${fmt(overheadMs * 1000, 0)} µs of serialised time per request); throughput ${fmt((gw.rps / core.rps) * 100, 0)}% of direct; p50 +${fmt(gw.p50 - core.p50, 2)} ms; non-200 answers: ${failures}`,
     );
+    await wrongCodeTiming(agent, gateway.url, code);
     const countLine1 = `fake WeCom saw ${wecom.sendCalls} message/send calls and ${wecom.gettokenCalls} gettoken calls (single-flight tokens: expect 2, one per path)`;
     console.log(countLine1);
   } finally {

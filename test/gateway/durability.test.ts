@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotifyService } from '@wxnotify/nestjs';
-import { SqliteDriver } from '../../gateway/src/store/sqlite-driver.js';
+import { clearStaleLock, SqliteDriver } from '../../gateway/src/store/sqlite-driver.js';
 import { GatewayStore } from '../../gateway/src/store/store.js';
 import { GewechatFake } from '../fakes/gewechat/index.js';
 import { FakeWeCom } from '../fakes/wecom/index.js';
@@ -83,6 +83,28 @@ describe('accepted asynchronous sends survive a restart (outbox in the store)', 
     t = await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
     await until(async () => ((await t!.call('GET', `/api/outbox/${id}`)).json.status === 'sent' ? true : undefined), 'redelivery');
     expect(gewe.sent.filter((s) => s.body.content === 'left behind by a crash')).toHaveLength(1);
+  });
+
+  it('a lock directory left by a process killed inside a transaction is cleared at the next start', async () => {
+    await t?.stop();
+    t = undefined;
+    // node-sqlite3-wasm locks with a directory; a SIGKILL mid-transaction leaves it behind.
+    const lock = join(dataDir, 'wxnotify.db.lock');
+    mkdirSync(lock);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo);
+    t = await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
+    expect(existsSync(lock)).toBe(false);
+    const res = await t.call('POST', '/api/channels/wechat/send', { content: 'after the crash', to: 'wxid_friend_a' });
+    expect(res.status).toBe(200);
+
+    // A fresh lock is another process mid-transaction: it stays.
+    const fresh = join(dataDir, 'other.db.lock');
+    mkdirSync(fresh);
+    expect(clearStaleLock(join(dataDir, 'other.db'))).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(clearStaleLock(join(dataDir, 'other.db'), Date.now() + 11_000)).toBe(true);
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it('a message the upstream refuses for good is marked failed, not retried forever', async () => {
