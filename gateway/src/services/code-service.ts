@@ -31,6 +31,7 @@ export interface CodeSummary {
 }
 
 const MAX_LISTED_DEPARTMENTS = 20;
+const MAX_RESOLVED_CODES = 10_000;
 const ID_LIST = /^[A-Za-z0-9_@.\-]{1,64}$/;
 
 function text(value: unknown, field: string, max: number, hint?: string): string {
@@ -100,13 +101,23 @@ export class CodeService {
   /** Usage counters are batched: a durable write per send would cost more than the send itself. */
   private readonly usage = new Map<string, { count: number; at: string }>();
   private flushTimer?: NodeJS.Timeout;
+  /**
+   * Active Codes already looked up (Code hash → record), when this process is the store's only
+   * writer (the embedded SQLite file): every rotation and revocation passes through here, so the
+   * map cannot go stale. Each SQLite read costs a lock-directory mkdir/rmdir pair, which made the
+   * lookup about a third of a request. Replicas on Postgres always ask the store. Unknown Codes
+   * are never kept.
+   */
+  private readonly resolved?: Map<string, CodeRecord>;
 
   constructor(
     private readonly store: GatewayStore,
     private readonly box: SecretBox,
     private readonly ctx: ChannelContext,
-    private readonly options: { wecomBaseUrl?: string; timeoutMs: number },
-  ) {}
+    private readonly options: { wecomBaseUrl?: string; timeoutMs: number; soleWriter?: boolean },
+  ) {
+    if (options.soleWriter) this.resolved = new Map();
+  }
 
   /** Checks WeCom credentials: fetches a token, then lists departments and members the app can see. */
   async verify(input: CodeInput): Promise<{ departments: Department[]; members: Member[] }> {
@@ -149,8 +160,15 @@ export class CodeService {
   async resolve(code: string): Promise<CodeRecord | undefined> {
     if (!looksLikeCode(code)) return undefined;
     const hash = hashSecret(code);
+    const known = this.resolved?.get(hash);
+    if (known) return known;
     const record = await this.store.findActiveCode(hash);
-    return record && sameHash(record.codeHash, hash) ? record : undefined;
+    if (!record || !sameHash(record.codeHash, hash)) return undefined;
+    if (this.resolved) {
+      if (this.resolved.size >= MAX_RESOLVED_CODES) this.resolved.clear();
+      this.resolved.set(hash, record);
+    }
+    return record;
   }
 
   async list(): Promise<CodeRecord[]> {
@@ -181,14 +199,22 @@ export class CodeService {
 
   async rotate(id: string): Promise<{ record: CodeRecord; code: string } | undefined> {
     const code = newCode();
+    this.forget(id);
     if (!(await this.store.rotateCode(id, hashSecret(code), codeHint(code)))) return undefined;
     return { record: (await this.store.getCode(id))!, code };
   }
 
   async revoke(id: string): Promise<boolean> {
+    this.forget(id);
     const done = await this.store.revokeCode(id);
     this.channels.delete(id);
     return done;
+  }
+
+  /** Drops a Code from the lookup cache before its hash changes or it stops working. */
+  private forget(id: string): void {
+    if (!this.resolved) return;
+    for (const [hash, record] of this.resolved) if (record.id === id) this.resolved.delete(hash);
   }
 
   async send(record: CodeRecord, message: { title?: string; content: string }): Promise<SendResult> {
