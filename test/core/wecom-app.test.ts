@@ -198,6 +198,54 @@ describe('wecom-app: content', () => {
     expect([...env.wecom.uploads.values()][0].filename).toBe('报告.txt');
   });
 
+  it('uploads voice and video with their own media types; video carries title and description, truncated like WeCom', async () => {
+    const amr = Buffer.concat([Buffer.from('#!AMR\n'), Buffer.alloc(300, 1)]);
+    await env.channel.send({ type: 'voice', content: '', options: { media: { data: amr, filename: 'alert.amr' } }, to: { users: ['zhangsan'] } });
+    const mp4 = Buffer.alloc(4096, 2);
+    const longTitle = '磁盘'.repeat(40);
+    await env.channel.send({ type: 'video', title: longTitle, content: '**Replay** of the outage', format: 'markdown', options: { media: { data: mp4, filename: 'replay.mp4' } }, to: { users: ['zhangsan'] } });
+    expect(env.wecom.server.calls('/media/upload').map((c) => c.query.get('type'))).toEqual(['voice', 'video']);
+    const [voice, video] = env.wecom.delivered;
+    expect(voice).toMatchObject({ msgtype: 'voice', payload: { media_id: expect.any(String) } });
+    expect(video.msgtype).toBe('video');
+    expect(video.truncated).toBe(false);
+    expect(utf8Bytes(video.payload.title as string)).toBeLessThanOrEqual(128);
+    expect(video.payload.title).toMatch(/^磁盘.*…$/);
+    expect(video.payload.description).toBe('Replay of the outage');
+    expect((await rejection(env.channel.send({ type: 'voice', content: '', options: { media: { data: Buffer.alloc(2 * 1024 * 1024 + 1), filename: 'long.amr' } }, to: { users: ['a'] } }))).kind).toBe('validation');
+  });
+
+  it('sends an mpnews article: cover uploaded first, HTML kept, text escaped, long reports in one piece', async () => {
+    const cover = Buffer.alloc(500, 3);
+    const html = `<h3>Nightly backup</h3><p>${'<b>ok</b> db-01<br>'.repeat(200)}</p>`;
+    const result = await env.channel.send({
+      type: 'mpnews',
+      title: 'Backup report',
+      content: html,
+      format: 'html',
+      url: 'https://ops.example.com/backup/42',
+      summary: 'All 200 databases backed up',
+      options: { thumb: { data: cover, filename: 'cover.png' }, author: 'ops-bot' },
+      to: { users: ['zhangsan'] },
+    });
+    expect(result).toMatchObject({ ok: true, parts: 1, requests: 2 }); // the cover upload, then the article
+    const [upload] = [...env.wecom.uploads.values()];
+    expect(upload).toMatchObject({ type: 'image', filename: 'cover.png' });
+    expect(env.wecom.delivered[0]).toMatchObject({
+      msgtype: 'mpnews',
+      payload: { articles: [{ title: 'Backup report', thumb_media_id: upload.mediaId, content: html, author: 'ops-bot', content_source_url: 'https://ops.example.com/backup/42', digest: 'All 200 databases backed up' }] },
+    });
+
+    await env.channel.send({ type: 'mpnews', title: 'T', content: 'a < b\nsecond line', options: { thumbMediaId: upload.mediaId }, to: { users: ['zhangsan'] } });
+    expect((env.wecom.delivered[1].payload.articles as Array<{ content: string }>)[0].content).toBe('a &lt; b<br>second line');
+
+    const before = env.wecom.server.requests.length;
+    const huge = await rejection(env.channel.send({ type: 'mpnews', title: 'T', content: 'x'.repeat(666 * 1024 + 1), options: { thumbMediaId: upload.mediaId }, to: { users: ['a'] } }));
+    expect(huge).toMatchObject({ kind: 'validation', code: 'CONTENT_TOO_LONG' });
+    expect((await rejection(env.channel.send({ type: 'mpnews', title: 'T', content: 'x', to: { users: ['a'] } }))).message).toMatch(/cover image/);
+    expect(env.wecom.server.requests.length).toBe(before);
+  });
+
   it('rejects bad media before any request', async () => {
     for (const options of [{}, { media: { data: Buffer.from('abc'), filename: 'a.txt' } }, { media: { data: Buffer.alloc(21 * 1024 * 1024), filename: 'big.bin' } }, { media: { data: Buffer.alloc(10), filename: '' } }]) {
       expect((await rejection(env.channel.send({ type: 'file', content: '', options, to: { users: ['a'] } }))).kind).toBe('validation');
@@ -213,7 +261,7 @@ describe('wecom-app: content', () => {
 
   it('rejects an empty text and an unknown type before any request', async () => {
     expect((await rejection(env.channel.send({ content: '  ', to: { users: ['a'] } }))).code).toBe('EMPTY_CONTENT');
-    expect((await rejection(env.channel.send({ type: 'mpnews', content: 'x', to: { users: ['a'] } }))).code).toBe('INVALID_MESSAGE');
+    expect((await rejection(env.channel.send({ type: 'miniprogram_notice' as never, content: 'x', to: { users: ['a'] } }))).code).toBe('INVALID_MESSAGE');
     expect(env.wecom.server.requests).toHaveLength(0);
   });
 });

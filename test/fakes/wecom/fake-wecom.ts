@@ -415,10 +415,31 @@ export class FakeWeCom {
       }
       case 'image':
       case 'voice':
-      case 'video':
       case 'file':
         if (!this.uploads.has(str('media_id'))) throw new WeComError(40007, 'invalid media_id');
         break;
+      case 'video':
+        if (!this.uploads.has(str('media_id'))) throw new WeComError(40007, 'invalid media_id');
+        for (const [field, max] of [['title', 128], ['description', 512]] as const) {
+          if (utf8(str(field)) > max) {
+            payload[field] = cutBytes(str(field), max);
+            truncated = true;
+          }
+        }
+        break;
+      case 'mpnews': {
+        const articles = payload.articles;
+        if (!Array.isArray(articles) || articles.length < 1 || articles.length > 8) throw new WeComError(40058, 'invalid articles size');
+        for (const a of articles as Array<Record<string, unknown>>) {
+          if (typeof a.title !== 'string' || a.title === '') throw new WeComError(40058, 'mpnews title missing');
+          if (typeof a.thumb_media_id !== 'string' || !this.uploads.has(a.thumb_media_id)) throw new WeComError(40007, 'invalid thumb_media_id');
+          if (typeof a.content !== 'string' || a.content === '') throw new WeComError(40058, 'mpnews content missing');
+          if (utf8(a.content) > 666 * 1024) throw new WeComError(40058, 'mpnews content exceed max length');
+          if (typeof a.author === 'string' && utf8(a.author) > 64) throw new WeComError(40058, 'mpnews author exceed max length');
+          if (typeof a.title === 'string' && utf8(a.title) > 128) throw new WeComError(40058, 'mpnews title exceed max length');
+        }
+        break;
+      }
       case 'template_card':
         if (!CARD_TYPES.has(str('card_type'))) throw new WeComError(40058, 'invalid card_type');
         break;

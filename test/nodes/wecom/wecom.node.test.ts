@@ -65,6 +65,37 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 		expect(wecom.delivered.map((d) => d.msgtype)).toEqual(['image', 'file']);
 	});
 
+	it('sends voice, video and a rich article (mpnews) from binary data', async () => {
+		await send({ messageType: 'voice', toUsers: ['zhangsan'], binaryPropertyName: 'data' }, { items: [binaryItem(Buffer.alloc(400, 1), 'alert.amr', 'audio/amr')] });
+		await send(
+			{ messageType: 'video', toUsers: ['zhangsan'], binaryPropertyName: 'data', videoTitle: 'Outage replay', videoDescription: 'db-01, 03:12' },
+			{ items: [binaryItem(Buffer.alloc(2048, 2), 'replay.mp4', 'video/mp4')] },
+		);
+		const html = '<h3>Backup</h3><p><b>200</b> databases</p>';
+		await send(
+			{
+				messageType: 'mpnews',
+				toUsers: ['zhangsan'],
+				articleTitle: 'Nightly backup',
+				articleContent: html,
+				coverBinaryPropertyName: 'data',
+				articleDetails: { author: 'ops-bot', url: 'https://ops.example.com/b/1', summary: 'all green' },
+			},
+			{ items: [binaryItem(PNG, 'cover.png', 'image/png')] },
+		);
+		expect([...wecom.uploads.values()].map((u) => [u.type, u.filename])).toEqual([
+			['voice', 'alert.amr'],
+			['video', 'replay.mp4'],
+			['image', 'cover.png'],
+		]);
+		expect(wecom.delivered.map((d) => d.msgtype)).toEqual(['voice', 'video', 'mpnews']);
+		expect(wecom.delivered[1].payload).toMatchObject({ title: 'Outage replay', description: 'db-01, 03:12' });
+		const cover = [...wecom.uploads.values()][2].mediaId;
+		expect(wecom.delivered[2].payload).toEqual({
+			articles: [{ title: 'Nightly backup', content: html, thumb_media_id: cover, author: 'ops-bot', content_source_url: 'https://ops.example.com/b/1', digest: 'all green' }],
+		});
+	});
+
 	it('uploads media and recalls a message', async () => {
 		const [upload] = await executeNode(node, {
 			credentials: credentials(),

@@ -14,9 +14,11 @@ import { batchRecipients, type RecipientBatch, type WeComAppRecipients } from '.
 import {
   asPlainNotification,
   renderMarkdown,
+  renderMpnewsDraft,
   renderNews,
   renderText,
   renderTextcard,
+  renderVideo,
   type WeComMessage,
   type WeComNewsArticle,
 } from './render';
@@ -26,8 +28,8 @@ const CHANNEL = 'wecom-app';
 /** Shared by every JSON request (transports copy headers; nobody mutates this). */
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
 
-export type WeComAppMessageType = 'text' | 'markdown' | 'textcard' | 'news' | 'image' | 'file' | 'template_card';
-export const WECOM_APP_MESSAGE_TYPES: readonly WeComAppMessageType[] = ['text', 'markdown', 'textcard', 'news', 'image', 'file', 'template_card'];
+export type WeComAppMessageType = 'text' | 'markdown' | 'textcard' | 'news' | 'mpnews' | 'image' | 'file' | 'voice' | 'video' | 'template_card';
+export const WECOM_APP_MESSAGE_TYPES: readonly WeComAppMessageType[] = ['text', 'markdown', 'textcard', 'news', 'mpnews', 'image', 'file', 'voice', 'video', 'template_card'];
 export type WeComMediaType = 'image' | 'voice' | 'video' | 'file';
 
 /** A file to upload: the bytes and the name WeCom shows. */
@@ -46,10 +48,16 @@ export interface WeComAppOptions {
   articles?: WeComNewsArticle[];
   /** news: picture of the default article. */
   picurl?: string;
-  /** image/file: bytes to upload first. */
+  /** image/file/voice/video: bytes to upload first (voice: AMR up to 2 MB; video: MP4 up to 10 MB). */
   media?: MediaInput;
-  /** image/file: an existing media_id (from `uploadMedia`, valid 3 days). */
+  /** image/file/voice/video: an existing media_id (from `uploadMedia`, valid 3 days). */
   mediaId?: string;
+  /** mpnews: the article's cover image, uploaded first... */
+  thumb?: MediaInput;
+  /** ...or an image media_id already uploaded. */
+  thumbMediaId?: string;
+  /** mpnews: the author line (up to 64 bytes). */
+  author?: string;
   /** template_card: the card object, passed through as WeCom documents it. */
   templateCard?: Record<string, unknown>;
   /** 1 = no sharing + watermark. */
@@ -102,6 +110,13 @@ const PARTIAL_FIELDS = [
   ['invalidtag', 'tag', 'invalid'],
   ['unlicenseduser', 'user', 'unlicensed'],
 ] as const;
+
+/** Media to upload before the message can be built from its media_id. */
+interface PendingUpload {
+  media: MediaInput;
+  type: WeComMediaType;
+  message(mediaId: string): WeComMessage;
+}
 
 interface BatchOutcome {
   msgid?: string;
@@ -196,7 +211,7 @@ export class WeComAppClient implements WeComAppChannel {
     let messages = prepared.messages;
     if (prepared.upload) {
       const media = await this.upload(prepared.upload.media, prepared.upload.type, stats);
-      messages = [{ msgtype: prepared.upload.type, payload: { media_id: media.mediaId } }];
+      messages = [prepared.upload.message(media.mediaId)];
     }
     const messageIds: string[] = [];
     const partialFailures: PartialFailure[] = [];
@@ -295,7 +310,7 @@ export class WeComAppClient implements WeComAppChannel {
     return [...users.values()];
   }
 
-  private prepare(n: WeComAppNotification): { messages: WeComMessage[]; upload?: { media: MediaInput; type: 'image' | 'file' } } {
+  private prepare(n: WeComAppNotification): { messages: WeComMessage[]; upload?: PendingUpload } {
     const options = n.options ?? {};
     const type = n.type ?? (n.format === 'markdown' ? 'markdown' : 'text');
     switch (type) {
@@ -313,11 +328,22 @@ export class WeComAppClient implements WeComAppChannel {
       case 'news':
         return { messages: [renderNews(n, options.articles, options.picurl)] };
       case 'image':
-      case 'file': {
-        if (typeof options.mediaId === 'string' && options.mediaId !== '') return { messages: [{ msgtype: type, payload: { media_id: options.mediaId } }] };
+      case 'file':
+      case 'voice':
+      case 'video': {
+        const message = (mediaId: string): WeComMessage => (type === 'video' ? renderVideo(n, mediaId) : { msgtype: type, payload: { media_id: mediaId } });
+        if (typeof options.mediaId === 'string' && options.mediaId !== '') return { messages: [message(options.mediaId)] };
         if (!options.media) throw validationError(CHANNEL, 'INVALID_MESSAGE', `${type} needs options.media (bytes + filename) or options.mediaId`);
         this.checkMedia(options.media, type);
-        return { messages: [], upload: { media: options.media, type } };
+        return { messages: [], upload: { media: options.media, type, message } };
+      }
+      case 'mpnews': {
+        const draft = renderMpnewsDraft(n, options.author);
+        const message = (thumbMediaId: string): WeComMessage => ({ msgtype: 'mpnews', payload: { articles: [{ ...draft, thumb_media_id: thumbMediaId }] } });
+        if (typeof options.thumbMediaId === 'string' && options.thumbMediaId !== '') return { messages: [message(options.thumbMediaId)] };
+        if (!options.thumb) throw validationError(CHANNEL, 'INVALID_MESSAGE', 'mpnews needs a cover image: options.thumb (bytes + filename) or options.thumbMediaId');
+        this.checkMedia(options.thumb, 'image');
+        return { messages: [], upload: { media: options.thumb, type: 'image', message } };
       }
       case 'template_card': {
         const card = options.templateCard;

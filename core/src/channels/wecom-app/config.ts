@@ -47,6 +47,11 @@ export const WECOM_APP_LIMITS = {
   voiceBytes: 2 * 1024 * 1024,
   videoBytes: 10 * 1024 * 1024,
   mediaMinBytes: 6,
+  videoTitleBytes: 128,
+  videoDescriptionBytes: 512,
+  mpnewsContentBytes: 666 * 1024,
+  mpnewsDigestBytes: 512,
+  mpnewsAuthorBytes: 64,
   duplicateCheckMaxSeconds: 14400,
   duplicateCheckDefaultSeconds: 300,
 } as const;

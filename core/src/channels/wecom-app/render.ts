@@ -1,4 +1,4 @@
-import { markdownToText, toPlainText, withTitle } from '../../engine/render';
+import { escapeHtml, markdownToText, toPlainText, withTitle } from '../../engine/render';
 import { splitContent, utf8Bytes } from '../../engine/split';
 import type { Notification } from '../../model/notification';
 import { validationError } from '../../model/notify-error';
@@ -147,6 +147,52 @@ export function checkArticles(channel: string, list: unknown, allowMiniProgram: 
     }
     return out;
   });
+}
+
+/** A video message: the uploaded media plus title (128 B) and description (512 B), truncated like WeCom. */
+export function renderVideo(n: AnyNotification, mediaId: string): WeComMessage {
+  const description = toPlainText(n.content ?? '', n.format).trim();
+  return {
+    msgtype: 'video',
+    payload: {
+      media_id: mediaId,
+      ...(n.title ? { title: truncateUtf8(n.title.trim(), L.videoTitleBytes) } : {}),
+      ...(description ? { description: truncateUtf8(description, L.videoDescriptionBytes) } : {}),
+    },
+  };
+}
+
+/** An mpnews article before its thumbnail is uploaded. */
+export interface WeComMpnewsDraft {
+  title: string;
+  content: string;
+  author?: string;
+  content_source_url?: string;
+  digest?: string;
+}
+
+/**
+ * mpnews: a rich article stored by WeCom (HTML up to 666 KB, never split), for reports too long
+ * for a text message. HTML content is kept; text and markdown are shown as escaped text.
+ */
+export function renderMpnewsDraft(n: AnyNotification, author?: string): WeComMpnewsDraft {
+  const source = n.content ?? '';
+  const plain = toPlainText(source, n.format).trim();
+  const title = (n.title ?? firstLine(plain)).trim();
+  if (!title) throw validationError(CHANNEL, 'EMPTY_CONTENT', 'mpnews needs a title or content');
+  const content = n.format === 'html' ? source : escapeHtml(plain).replace(/\n/g, '<br>');
+  requireContent(content, 'mpnews content');
+  if (utf8Bytes(content) > L.mpnewsContentBytes) {
+    throw validationError(CHANNEL, 'CONTENT_TOO_LONG', `mpnews content is over ${L.mpnewsContentBytes} bytes`, 'Shorten the article or link to the full report with notification.url.');
+  }
+  if (n.url !== undefined && !isHttpUrl(n.url)) throw validationError(CHANNEL, 'INVALID_MESSAGE', 'mpnews url must be an http(s) URL');
+  return {
+    title: truncateUtf8(title, L.newsTitleBytes),
+    content,
+    ...(author ? { author: truncateUtf8(author.trim(), L.mpnewsAuthorBytes) } : {}),
+    ...(n.url ? { content_source_url: n.url } : {}),
+    ...(n.summary ? { digest: truncateUtf8(n.summary.trim(), L.mpnewsDigestBytes) } : {}),
+  };
 }
 
 /** Markdown content as a plain-text notification (for the `text` / `textcard` fallbacks). */

@@ -83,9 +83,12 @@ const properties: INodeProperties[] = [
 			{ name: 'Image', value: 'image', description: 'An image from binary data' },
 			{ name: 'Markdown', value: 'markdown', description: 'WeCom markdown (not shown in the WeChat plugin)' },
 			{ name: 'News', value: 'news', description: 'Up to 8 article cards' },
+			{ name: 'Rich Article (Mpnews)', value: 'mpnews', description: 'An HTML article kept by WeCom, for long reports sent in one piece' },
 			{ name: 'Template Card', value: 'template_card' },
 			{ name: 'Text', value: 'text' },
 			{ name: 'Text Card', value: 'textcard', description: 'Title, description and a link button' },
+			{ name: 'Video', value: 'video', description: 'An MP4 video from binary data' },
+			{ name: 'Voice', value: 'voice', description: 'An AMR voice clip from binary data' },
 		],
 		default: 'text',
 	},
@@ -181,9 +184,71 @@ const properties: INodeProperties[] = [
 	},
 	articlesField(type('news'), limitOf('wecom-app', 'newsArticlesMax')),
 	binaryPropertyField(
-		type('image', 'file'),
-		limitText('wecom-app', 'fileBytes', (n) => `Binary field holding the file (images up to ${limitOf('wecom-app', 'imageBytes')} bytes, files up to ${n} bytes); it is uploaded first`),
+		type('image', 'file', 'voice', 'video'),
+		limitText(
+			'wecom-app',
+			'fileBytes',
+			(n) =>
+				`Binary field holding the file, uploaded first (images up to ${limitOf('wecom-app', 'imageBytes')} bytes, files up to ${n}, AMR voice up to ${limitOf('wecom-app', 'voiceBytes')}, MP4 video up to ${limitOf('wecom-app', 'videoBytes')})`,
+		),
 	),
+	{
+		displayName: 'Video Title',
+		name: 'videoTitle',
+		type: 'string',
+		default: '',
+		description: limitText('wecom-app', 'videoTitleBytes', (n) => `Up to ${n} UTF-8 bytes (longer titles are cut with …)`),
+		displayOptions: { show: type('video') },
+	},
+	{
+		displayName: 'Video Description',
+		name: 'videoDescription',
+		type: 'string',
+		default: '',
+		description: limitText('wecom-app', 'videoDescriptionBytes', (n) => `Up to ${n} UTF-8 bytes (longer text is cut with …)`),
+		displayOptions: { show: type('video') },
+	},
+	{
+		displayName: 'Article Title',
+		name: 'articleTitle',
+		type: 'string',
+		default: '',
+		required: true,
+		description: limitText('wecom-app', 'newsTitleBytes', (n) => `Up to ${n} UTF-8 bytes`),
+		displayOptions: { show: type('mpnews') },
+	},
+	{
+		displayName: 'Article HTML',
+		name: 'articleContent',
+		type: 'string',
+		typeOptions: { rows: 6 },
+		default: '',
+		required: true,
+		description: limitText('wecom-app', 'mpnewsContentBytes', (n) => `The article body as HTML, up to ${n} bytes; it is never split`),
+		displayOptions: { show: type('mpnews') },
+	},
+	{
+		displayName: 'Cover Image Binary Field',
+		name: 'coverBinaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'Binary field holding the cover image (JPG or PNG); it is uploaded first',
+		displayOptions: { show: type('mpnews') },
+	},
+	{
+		displayName: 'Article Details',
+		name: 'articleDetails',
+		type: 'collection',
+		placeholder: 'Add Detail',
+		default: {},
+		displayOptions: { show: type('mpnews') },
+		options: [
+			{ displayName: 'Author', name: 'author', type: 'string', default: '', description: limitText('wecom-app', 'mpnewsAuthorBytes', (n) => `Up to ${n} UTF-8 bytes`) },
+			{ displayName: 'Source URL', name: 'url', type: 'string', default: '', description: 'Link shown as "read the original" under the article' },
+			{ displayName: 'Summary', name: 'summary', type: 'string', default: '', description: limitText('wecom-app', 'mpnewsDigestBytes', (n) => `Shown in the message preview, up to ${n} UTF-8 bytes`) },
+		],
+	},
 	templateCardField(type('template_card'), 'The card object as WeCom documents it (card_type, main_title, card_action, ...)'),
 	{
 		displayName: 'Options',
@@ -218,6 +283,30 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
 
+/** Title, content, format, URL and summary as each message type takes them from its own fields. */
+function messageContent(ctx: IExecuteFunctions, i: number, messageType: WeComAppMessageType, options: WeComAppOptions): Pick<WeComAppNotification, 'title' | 'content' | 'format' | 'url' | 'summary'> {
+	const text = (name: string) => (ctx.getNodeParameter(name, i, '') as string) || undefined;
+	if (messageType === 'video') return { title: text('videoTitle'), content: text('videoDescription') ?? '', format: 'text' };
+	if (messageType === 'mpnews') {
+		const details = ctx.getNodeParameter('articleDetails', i, {}) as IDataObject;
+		if (details.author) options.author = String(details.author);
+		return {
+			title: text('articleTitle'),
+			content: ctx.getNodeParameter('articleContent', i) as string,
+			format: 'html',
+			url: details.url ? String(details.url) : undefined,
+			summary: details.summary ? String(details.summary) : undefined,
+		};
+	}
+	const textual = ['text', 'markdown', 'textcard', 'news'].includes(messageType);
+	return {
+		format: messageType === 'markdown' ? 'markdown' : 'text',
+		title: textual ? text('title') : undefined,
+		content: textual ? (ctx.getNodeParameter('content', i) as string) : '',
+		url: ['textcard', 'news'].includes(messageType) ? text('url') : undefined,
+	};
+}
+
 export async function execute(this: IExecuteFunctions, channel: WeComAppChannel, i: number): Promise<IDataObject> {
 	const messageType = this.getNodeParameter('messageType', i) as WeComAppMessageType;
 	const extra = this.getNodeParameter('options', i, {}) as IDataObject;
@@ -225,17 +314,15 @@ export async function execute(this: IExecuteFunctions, channel: WeComAppChannel,
 	if (extra.duplicateCheck !== undefined) options.duplicateCheck = Number(extra.duplicateCheck) === 0 ? false : Number(extra.duplicateCheck);
 	if (extra.markdownFallback) options.markdownFallback = extra.markdownFallback as WeComAppOptions['markdownFallback'];
 	if (extra.safe) options.safe = 1;
-	const textual = ['text', 'markdown', 'textcard', 'news'].includes(messageType);
 	if (messageType === 'textcard') options.btntxt = (this.getNodeParameter('btntxt', i, '') as string) || undefined;
 	if (messageType === 'news') options.articles = readArticles(this, i);
-	if (messageType === 'image' || messageType === 'file') options.media = await mediaFromBinary(this, i, this.getNodeParameter('binaryPropertyName', i) as string);
+	if (['image', 'file', 'voice', 'video'].includes(messageType)) options.media = await mediaFromBinary(this, i, this.getNodeParameter('binaryPropertyName', i) as string);
 	if (messageType === 'template_card') options.templateCard = readTemplateCard(this, i);
+	const content = messageContent(this, i, messageType, options);
+	if (messageType === 'mpnews') options.thumb = await mediaFromBinary(this, i, this.getNodeParameter('coverBinaryPropertyName', i) as string);
 	const notification: WeComAppNotification = {
 		type: messageType,
-		format: messageType === 'markdown' ? 'markdown' : 'text',
-		title: textual ? (this.getNodeParameter('title', i, '') as string) || undefined : undefined,
-		content: textual ? (this.getNodeParameter('content', i) as string) : '',
-		url: ['textcard', 'news'].includes(messageType) ? (this.getNodeParameter('url', i, '') as string) || undefined : undefined,
+		...content,
 		to: {
 			users: [...toList(this.getNodeParameter('toUsers', i, [])), ...readPicks(this, i, 'userPicks', 'user')],
 			parties: [...toList(this.getNodeParameter('toParties', i, [])), ...readPicks(this, i, 'departmentPicks', 'department')],
