@@ -23,7 +23,13 @@ let defaultTransport: Transport | undefined;
 function sharedTransport(): Transport {
   if (!defaultTransport) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    defaultTransport = new (require('./transport/node-http-transport') as typeof import('./transport/node-http-transport')).NodeHttpTransport();
+    const { NodeHttpTransport } = require('./transport/node-http-transport') as typeof import('./transport/node-http-transport');
+    try {
+      defaultTransport = new NodeHttpTransport();
+    } catch (error) {
+      // An unusable HTTP(S)_PROXY (e.g. socks5://) must not be skipped silently: traffic would leave unproxied.
+      throw validationError('transport', 'INVALID_CONFIG', `${(error as Error).message} (from HTTPS_PROXY / HTTP_PROXY)`, 'Point the variable at an http:// proxy, or pass deps.transport, e.g. new NodeHttpTransport({ proxy: false }).');
+    }
   }
   return defaultTransport;
 }

@@ -127,6 +127,19 @@ describe('NodeHttpTransport through a forward proxy', () => {
     }
   });
 
+  it('an unusable proxy variable stops createChannel with a typed error instead of sending unproxied (fresh process)', () => {
+    const script = `
+      const { createChannel } = require(${JSON.stringify(path.join(__dirname, '../../core/dist'))});
+      try { createChannel({ type: 'wecom-bot', key: 'abcd-efgh' }); console.log('created'); }
+      catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, kind: e.kind, message: e.message, hint: e.hint })); }`;
+    const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, HTTPS_PROXY: 'socks5://ops:SOCKS_SECRET@10.0.0.1:1080' }, encoding: 'utf8' });
+    const error = JSON.parse(out) as Record<string, string>;
+    expect(error).toMatchObject({ name: 'NotifyError', code: 'INVALID_CONFIG', kind: 'validation' });
+    expect(error.message).toMatch(/only http:\/\/ proxies/);
+    expect(error.hint).toMatch(/proxy: false/);
+    expect(out).not.toContain('SOCKS_SECRET');
+  });
+
   it('reads HTTPS_PROXY / HTTP_PROXY / NO_PROXY like curl, lower-case first', () => {
     const settings = proxySettingsFromEnv({ https_proxy: 'http://u:p@10.0.0.1:3128', HTTPS_PROXY: 'http://ignored:1', HTTP_PROXY: '10.0.0.2:8080', NO_PROXY: 'localhost, .corp.example,10.1.2.3:8443' });
     expect(settings.https).toEqual({ hostname: '10.0.0.1', port: 3128, authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });

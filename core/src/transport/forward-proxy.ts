@@ -34,7 +34,7 @@ export function parseProxyUrl(value: string | undefined): ProxyTarget | undefine
   try {
     url = new URL(value.includes('://') ? value : `http://${value}`);
   } catch {
-    throw new TypeError('proxy: not a valid URL');
+    throw new TypeError('proxy: not a valid URL'); // never echo the value: it may hold credentials
   }
   if (url.protocol !== 'http:') throw new TypeError('proxy: only http:// proxies are supported (HTTP CONNECT)');
   const user = decodeURIComponent(url.username);
