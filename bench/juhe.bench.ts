@@ -4,7 +4,7 @@
  * memory (rss / heapUsed before and after, and the peak seen while sending).
  */
 import { createChannel, type WeComHookChannel } from '../core/dist';
-import { AxiosTransport } from '../core/dist/transport/axios-transport';
+import { NodeHttpTransport } from '../core/dist/transport/node-http-transport';
 import { JuheFake } from '../test/fakes/juhe';
 
 const GUID = '5b1eb388-a4df-3da5-a49a-507eea46632c';
@@ -45,7 +45,7 @@ async function runCase(fake: JuheFake, channel: WeComHookChannel, concurrency: n
 
 export async function run(): Promise<void> {
   const fake = await JuheFake.start({ echo: 'none' });
-  const transport = new AxiosTransport({ proxy: false });
+  const transport = new NodeHttpTransport({ proxy: false });
   try {
     const channel = createChannel({ type: 'wecom-hook', mode: 'direct', baseUrl: fake.url, guid: GUID }, { transport });
     await channel.sendBatch(['S:1'], { content: 'warm-up' });

@@ -3,7 +3,7 @@
  * Prints numbers only; nothing here asserts on time.
  */
 import { createChannel, mapLimit, type GatewayConfig, type WxPusherConfig } from '../core/dist';
-import { AxiosTransport } from '../core/dist/transport/axios-transport';
+import { NodeHttpTransport } from '../core/dist/transport/node-http-transport';
 import { FakeGateway, DEFAULT_GATEWAY_CODE } from '../test/fakes/gateway';
 import { DEFAULT_APP_TOKEN, FakeWxPusher } from '../test/fakes/wxpusher';
 import { VirtualClock } from '../test/support/virtual-clock';
@@ -12,7 +12,7 @@ const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 export async function run(): Promise<void> {
-  const transport = new AxiosTransport();
+  const transport = new NodeHttpTransport();
   try {
     await fanOut(transport);
     await throughput(transport);
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
   }
 }
 
-async function fanOut(transport: AxiosTransport): Promise<void> {
+async function fanOut(transport: NodeHttpTransport): Promise<void> {
   const fake = await FakeWxPusher.start();
   const wx = createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url } as WxPusherConfig, { transport });
   const uids = Array.from({ length: 10_000 }, (_, i) => `UID_${String(i).padStart(6, '0')}`);
@@ -36,7 +36,7 @@ async function fanOut(transport: AxiosTransport): Promise<void> {
   await fake.close();
 }
 
-async function throughput(transport: AxiosTransport): Promise<void> {
+async function throughput(transport: NodeHttpTransport): Promise<void> {
   const fake = await FakeWxPusher.start({ rateLimit: { limit: 1_000_000, windowMs: 10_000 } });
   // WxPusher raises the limit on request; here pacing is lifted to measure the client itself.
   const wx = createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url, rateLimit: { limit: 1_000_000, windowMs: 10_000 } } as WxPusherConfig, { transport });
@@ -50,7 +50,7 @@ async function throughput(transport: AxiosTransport): Promise<void> {
   await fake.close();
 }
 
-async function paced(transport: AxiosTransport): Promise<void> {
+async function paced(transport: NodeHttpTransport): Promise<void> {
   const clock = new VirtualClock();
   const fake = await FakeWxPusher.start({ clock });
   const wx = createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url } as WxPusherConfig, { transport, clock });
@@ -64,7 +64,7 @@ async function paced(transport: AxiosTransport): Promise<void> {
   await fake.close();
 }
 
-async function longContent(transport: AxiosTransport): Promise<void> {
+async function longContent(transport: NodeHttpTransport): Promise<void> {
   // Its own appToken: the process-wide limiter still holds the throughput run's calls for the default one.
   const appToken = 'AT_bench_long_content';
   const fake = await FakeWxPusher.start({ appTokens: [appToken] });
@@ -76,7 +76,7 @@ async function longContent(transport: AxiosTransport): Promise<void> {
   await fake.close();
 }
 
-async function gateway(transport: AxiosTransport): Promise<void> {
+async function gateway(transport: NodeHttpTransport): Promise<void> {
   const fake = await FakeGateway.start();
   const gw = createChannel({ type: 'gateway', baseUrl: fake.url, code: DEFAULT_GATEWAY_CODE } as GatewayConfig, { transport });
   const n = 400;
