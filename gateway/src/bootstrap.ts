@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
@@ -24,6 +25,7 @@ import { CodeService } from './services/code-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { SendRecorder } from './services/send-recorder.js';
 import { PostgresDriver } from './store/postgres-driver.js';
+import { DataDirLock } from './store/data-dir-lock.js';
 import { SqliteDriver } from './store/sqlite-driver.js';
 import { GatewayStore } from './store/store.js';
 
@@ -45,13 +47,25 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-async function openStore(config: GatewayConfig): Promise<GatewayStore> {
-  const driver = config.databaseUrl ? await PostgresDriver.connect(config.databaseUrl) : new SqliteDriver(join(config.dataDir, 'wxnotify.db'));
-  const store = new GatewayStore(driver);
-  await store.migrate();
-  // Postgres replicas share the outbox: there a lease may belong to a live replica.
-  if (driver.dialect === 'sqlite') await store.releaseLeases();
-  return store;
+async function openStore(config: GatewayConfig): Promise<{ store: GatewayStore; lock?: DataDirLock }> {
+  if (config.databaseUrl) {
+    const store = new GatewayStore(await PostgresDriver.connect(config.databaseUrl));
+    await store.migrate();
+    return { store };
+  }
+  // The embedded store has one writer: this gateway (see DataDirLock).
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = DataDirLock.acquire(config.dataDir);
+  try {
+    const store = new GatewayStore(new SqliteDriver(join(config.dataDir, 'wxnotify.db')));
+    await store.migrate();
+    // Leases of a previous run are void (Postgres replicas share the outbox: there a lease may belong to a live replica).
+    await store.releaseLeases();
+    return { store, lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 /** The callback sources that are configured (each answers 404 otherwise). */
@@ -69,7 +83,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   for (const channel of Object.values(config.channels)) {
     for (const field of ['token', 'key', 'corpSecret', 'appToken', 'secret']) logger.addSecret((channel as unknown as Record<string, string | undefined>)[field]);
   }
-  const store = await openStore(config);
+  const { store, lock } = await openStore(config);
+  const closeStore = async (): Promise<void> => {
+    await store.close();
+    lock?.release();
+  };
   try {
     const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir, logger));
     const apiKeys = new ApiKeyService(store, config.apiKeys);
@@ -92,7 +110,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const metrics = new Metrics();
     const recorder = new SendRecorder(metrics, logger);
     const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts });
-    const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: store.driver.dialect === 'sqlite' });
+    const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: lock !== undefined });
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
     const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now));
 
@@ -144,11 +162,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         await outbox.stop();
         await app.close();
         await codes.stop();
-        await store.close();
+        await closeStore();
       },
     };
   } catch (error) {
-    await store.close();
+    await closeStore();
     throw error;
   }
 }

@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotifyService } from '@wxnotify/nestjs';
@@ -105,6 +107,31 @@ describe('accepted asynchronous sends survive a restart (outbox in the store)', 
     expect(existsSync(fresh)).toBe(true);
     expect(clearStaleLock(join(dataDir, 'other.db'), Date.now() + 11_000)).toBe(true);
     expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('one gateway per data directory: a second one is refused while the first lives; a dead owner\'s lock is taken over', async () => {
+    t ??= await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
+    await expect(startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV })).rejects.toThrow(/Another gateway \(pid \d+ on .+\) is using the data directory/);
+    await t.stop();
+    t = undefined;
+    const lockFile = join(dataDir, 'gateway.lock');
+    expect(existsSync(lockFile)).toBe(false);
+
+    // Another live process on this host with a fresh heartbeat: refused.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    writeFileSync(lockFile, JSON.stringify({ pid: other.pid, host: hostname(), heartbeatAt: Date.now() }));
+    await expect(startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV })).rejects.toThrow(/Another gateway/);
+    other.kill('SIGKILL');
+    await new Promise((resolve) => other.once('exit', resolve));
+    // The same process killed: its lock (heartbeat still fresh) is taken over at once.
+    t = await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
+    expect((await t.call('POST', '/api/channels/wechat/send', { content: 'after takeover', to: 'wxid_friend_a' })).status).toBe(200);
+    await t.stop();
+
+    // A lock whose heartbeat stopped long ago is stale even if its pid now belongs to someone else.
+    const stranger = spawnSync(process.execPath, ['-p', 'process.ppid'], { encoding: 'utf8' });
+    writeFileSync(lockFile, JSON.stringify({ pid: Number(stranger.stdout.trim()), host: hostname(), heartbeatAt: Date.now() - 60_000 }));
+    t = await startTestGateway({ fakes: { gewe, wecom }, dataDir, env: ENV });
   });
 
   it('a message the upstream refuses for good is marked failed, not retried forever', async () => {
