@@ -99,7 +99,7 @@ export class Pipeline {
   /** The full loop; `first` is the outcome of an attempt the fast path already made. */
   private async loop<T>(spec: CallSpec<T>, stats: SendStats, first?: { token: string | undefined; outcome: Outcome<T> }): Promise<T> {
     const { transport, clock, limiter, retry, logger } = this.deps;
-    let token = first ? first.token : spec.token ? (spec.token.peek?.() ?? (await spec.token.get())) : undefined;
+    let token = first ? first.token : spec.token ? await spec.token.get() : undefined;
     let failures = 0;
     let refreshed = false;
     let rateWaits = 0;
@@ -110,7 +110,7 @@ export class Pipeline {
         outcome = pending;
         pending = undefined;
       } else {
-        if (spec.rate && !limiter.tryAcquire?.(spec.rate.key, spec.rate.rule)) await limiter.acquire(spec.rate.key, spec.rate.rule);
+        if (spec.rate) await limiter.acquire(spec.rate.key, spec.rate.rule);
         const request = this.request(spec, token, stats);
         try {
           outcome = spec.parse(await transport.request(request));

@@ -39,6 +39,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   tryAcquire(key: string, rule: RateRule): boolean {
     const state = this.state(key);
+    // An unbounded rule only honours `block()` (e.g. WeCom apps: no pacing, but sit out a 45009).
     const unbounded = rule.limit === Infinity;
     if (unbounded && state.blockedUntil === 0) return true;
     const now = this.clock.now();
@@ -51,23 +52,14 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async acquire(key: string, rule: RateRule): Promise<void> {
-    const state = this.state(key);
-    // An unbounded rule only honours `block()` (e.g. WeCom apps: no pacing, but sit out a 45009).
-    if (!Number.isFinite(rule.limit)) {
-      while (state.blockedUntil > this.clock.now()) await this.clock.sleep(state.blockedUntil - this.clock.now());
-      return;
-    }
-    for (;;) {
-      const now = this.clock.now();
-      while (state.starts.length > 0 && state.starts[0] <= now - rule.windowMs) state.starts.shift();
-      const waitBlocked = state.blockedUntil - now;
-      if (waitBlocked <= 0 && state.starts.length < rule.limit) {
-        state.starts.push(now);
-        return;
-      }
-      const waitWindow = state.starts.length >= rule.limit ? state.starts[0] + rule.windowMs - now : 0;
-      await this.clock.sleep(Math.max(waitBlocked, waitWindow, 1));
-    }
+    while (!this.tryAcquire(key, rule)) await this.clock.sleep(this.waitMs(this.state(key), rule));
+  }
+
+  /** How long until a call may start: the rest of a block, or until the oldest start leaves the window. */
+  private waitMs(state: KeyState, rule: RateRule): number {
+    const now = this.clock.now();
+    const waitWindow = rule.limit !== Infinity && state.starts.length >= rule.limit ? state.starts[0] + rule.windowMs - now : 0;
+    return Math.max(state.blockedUntil - now, waitWindow, 1);
   }
 
   async block(key: string, untilMs: number): Promise<void> {

@@ -20,6 +20,8 @@ export interface NodeHttpTransportOptions {
 }
 
 interface Target {
+  /** The URL prefix this target was resolved from (`https://qyapi.weixin.qq.com`). */
+  origin: string;
   secure: boolean;
   /** Where the socket goes: the upstream, or the proxy for a plain-http target behind one. */
   hostname: string;
@@ -44,8 +46,8 @@ export class NodeHttpTransport implements Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly targets = new Map<string, Target>();
-  /** The origin of the previous request: most calls go to the same upstream, so skip the regex. */
-  private last?: { origin: string; target: Target };
+  /** The previous request's target: most calls go to the same upstream, so skip the regex. */
+  private last?: Target;
   /** Frozen header objects already validated (the core shares one per content type). */
   private readonly validated = new WeakSet<object>();
 
@@ -57,8 +59,12 @@ export class NodeHttpTransport implements Transport {
     const maxSockets = options.maxSockets ?? 64;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(options.ca ? { ca: options.ca } : {}) });
-    const proxy = options.proxy === false ? undefined : options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
-    this.proxies = options.proxy === undefined ? proxySettingsFromEnv() : { http: proxy, https: proxy, noProxy: [] };
+    if (options.proxy === undefined) {
+      this.proxies = proxySettingsFromEnv();
+    } else {
+      const proxy = options.proxy === false ? undefined : parseProxyUrl(options.proxy);
+      this.proxies = { http: proxy, https: proxy, noProxy: [] };
+    }
     if (options.noProxy !== undefined) this.proxies.noProxy = splitNoProxy(options.noProxy);
   }
 
@@ -69,7 +75,6 @@ export class NodeHttpTransport implements Transport {
         reject(new TransportError('EUNKNOWN', 'request failed: invalid URL'));
         return;
       }
-      const origin = this.last!.origin;
       // A flat [name, value, ...] list goes to the wire as is (Node skips its per-header setHeader
       // bookkeeping for arrays), so names and values are validated here instead.
       const headers: string[] = ['host', target.host];
@@ -106,7 +111,7 @@ export class NodeHttpTransport implements Transport {
           agent: target.agent,
           hostname: target.hostname,
           port: target.port,
-          path: target.absoluteOrigin ? target.absoluteOrigin + requestPath(req.url, origin.length) : requestPath(req.url, origin.length),
+          path: target.absoluteOrigin ? target.absoluteOrigin + requestPath(req.url, target.origin.length) : requestPath(req.url, target.origin.length),
           method: req.method,
           headers,
         },
@@ -144,10 +149,10 @@ export class NodeHttpTransport implements Transport {
   }
 
   /** How to reach an origin: directly, through a CONNECT tunnel (https), or via the proxy (http). */
-  private route(url: URL, secure: boolean): Target {
+  private route(origin: string, url: URL, secure: boolean): Target {
     const hostname = url.hostname.replace(/^\[|\]$/g, '');
     const port = url.port || (secure ? '443' : '80');
-    const direct: Target = { secure, hostname, port: url.port, host: url.host, agent: secure ? this.httpsAgent : this.httpAgent };
+    const direct: Target = { origin, secure, hostname, port: url.port, host: url.host, agent: secure ? this.httpsAgent : this.httpAgent };
     const proxy: ProxyTarget | undefined = secure ? this.proxies.https : this.proxies.http;
     if (!proxy || bypassesProxy(this.proxies.noProxy, hostname, port)) return direct;
     const maxSockets = this.options.maxSockets ?? 64;
@@ -166,31 +171,27 @@ export class NodeHttpTransport implements Transport {
     };
   }
 
-  /** The target of `url` (cached per origin); `this.last` holds its origin afterwards. */
+  /** The target of `url`, cached per origin; undefined for a URL that is not http(s) or carries credentials. */
   private resolve(url: string): Target | undefined {
     const last = this.last;
     if (last && url.startsWith(last.origin)) {
       const next = url.charCodeAt(last.origin.length);
-      if (next === 47 /* / */ || next === 63 /* ? */ || Number.isNaN(next)) return last.target;
+      if (next === 47 /* / */ || next === 63 /* ? */ || Number.isNaN(next)) return last;
     }
-    const origin = ORIGIN.exec(url);
-    const target = origin ? this.target(origin[0], origin[1], origin[2]) : undefined;
-    if (origin && target) this.last = { origin: origin[0], target };
-    return target;
-  }
-
-  private target(origin: string, scheme: string, authority: string): Target | undefined {
+    const match = ORIGIN.exec(url);
+    if (!match || match[2].includes('@')) return undefined;
+    const origin = match[0];
     let target = this.targets.get(origin);
     if (!target) {
       try {
-        target = this.route(new URL(origin), scheme.toLowerCase() === 'https');
+        target = this.route(origin, new URL(origin), match[1].toLowerCase() === 'https');
       } catch {
         return undefined;
       }
-      if (authority.includes('@')) return undefined;
       if (this.targets.size > 100) this.targets.clear();
       this.targets.set(origin, target);
     }
+    this.last = target;
     return target;
   }
 }

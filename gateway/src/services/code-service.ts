@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isNotifyError, mapLimit, validationError, type ChannelContext, type SendResult, type WeComAppChannel } from '@wxnotify/core';
+import { isNotifyError, validationError, type ChannelContext, type SendResult, type WeComAppChannel } from '@wxnotify/core';
 import { codeHint, hashSecret, looksLikeCode, newCode, sameHash } from '../security/codes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
@@ -126,10 +126,8 @@ export class CodeService {
     if (!health.ok) throw validationError('wecom-app', 'VERIFY_FAILED', health.message, 'Check the Corp ID, the app Secret and the AgentId.');
     const departments = await channel.listDepartments();
     // Members of the first departments, a few calls at a time (the picker needs names, not the whole directory).
-    const lists = await mapLimit(departments.slice(0, MAX_LISTED_DEPARTMENTS), 4, (d) => channel.listUsers(d.id));
-    const members = new Map<string, Member>();
-    for (const member of lists.flat()) if (!members.has(member.userId)) members.set(member.userId, member);
-    return { departments, members: [...members.values()] };
+    const members = await channel.listMembers(departments.slice(0, MAX_LISTED_DEPARTMENTS).map((d) => d.id), { concurrency: 4 });
+    return { departments, members };
   }
 
   async create(input: CodeInput): Promise<{ record: CodeRecord; code: string }> {

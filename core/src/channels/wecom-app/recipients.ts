@@ -79,19 +79,14 @@ export function batchRecipients(to: WeComAppRecipients | undefined, limits: Batc
     Math.ceil(parties.length / limits.partiesPerCall),
     Math.ceil(tags.length / limits.tagsPerCall),
   );
-  if (calls === 1) {
-    const batch: RecipientBatch = {};
-    if (users.length) batch.touser = users.join('|');
-    if (parties.length) batch.toparty = parties.join('|');
-    if (tags.length) batch.totag = tags.join('|');
-    return [batch];
-  }
+  // One call (the common case) takes the lists as they are, without slicing.
+  const part = (ids: string[], size: number, i: number): string[] => (calls === 1 ? ids : ids.slice(i * size, (i + 1) * size));
   const batches: RecipientBatch[] = [];
   for (let i = 0; i < calls; i++) {
     const batch: RecipientBatch = {};
-    const u = users.slice(i * limits.usersPerCall, (i + 1) * limits.usersPerCall);
-    const p = parties.slice(i * limits.partiesPerCall, (i + 1) * limits.partiesPerCall);
-    const t = tags.slice(i * limits.tagsPerCall, (i + 1) * limits.tagsPerCall);
+    const u = part(users, limits.usersPerCall, i);
+    const p = part(parties, limits.partiesPerCall, i);
+    const t = part(tags, limits.tagsPerCall, i);
     if (u.length) batch.touser = u.join('|');
     if (p.length) batch.toparty = p.join('|');
     if (t.length) batch.totag = t.join('|');
