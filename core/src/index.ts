@@ -29,3 +29,4 @@ export * from './channels/wxpusher';
 export * from './channels/gewechat';
 export * from './channels/wecom-hook';
 export * from './channels/gateway';
+export * from './alerts';
