@@ -28,3 +28,11 @@ export function cutBytes(text: string, max: number): string {
 
 /** Normalises an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`). */
 export const plainIp = (ip: string): string => ip.replace(/^::ffff:/, '');
+
+/** A WeCom answer with errcode != 0 (HTTP 200), thrown inside the fakes' handlers. */
+export class WeComError {
+  constructor(
+    readonly code: number,
+    readonly text: string,
+  ) {}
+}

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@wxnotify/core';
 import { FakeServer, type FakeReply, type RecordedRequest } from '../../support/fake-server';
-import { chars, cutBytes, plainIp, realClock, utf8, weComErrmsg } from './common';
+import { chars, cutBytes, plainIp, realClock, utf8, weComErrmsg, WeComError } from './common';
+import { FakeCardBook } from './fake-cards';
 import { parseMultipart } from './multipart';
 
 export interface FakeDepartment {
@@ -61,7 +62,7 @@ export interface FakeUpload {
   disposition: string;
 }
 
-type Operation = 'gettoken' | 'message/send' | 'message/recall' | 'media/upload' | 'department/list' | 'user/simplelist';
+type Operation = 'gettoken' | 'message/send' | 'message/recall' | 'media/upload' | 'department/list' | 'user/simplelist' | 'message/update_template_card';
 
 interface TokenState {
   expiresAt: number;
@@ -71,13 +72,6 @@ interface TokenState {
 const MSGTYPES = new Set(['text', 'image', 'voice', 'video', 'file', 'textcard', 'news', 'mpnews', 'markdown', 'miniprogram_notice', 'template_card']);
 const CARD_TYPES = new Set(['text_notice', 'news_notice', 'button_interaction', 'vote_interaction', 'multiple_interaction']);
 const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'file']);
-
-class WeComError {
-  constructor(
-    readonly code: number,
-    readonly text: string,
-  ) {}
-}
 
 /**
  * A strict fake of the WeCom self-built-app API (qyapi.weixin.qq.com/cgi-bin/*) on 127.0.0.1.
@@ -101,7 +95,7 @@ class WeComError {
  * msgtype (40008), recipients (82001, 40032 >1000 users, 82002/82003 >100 parties/tags,
  * invaliduser/party/tag and unlicenseduser lists, 81013 when none is valid), text/markdown empty (44004), >2048 B
  * truncated, >5120 B 40058, textcard/news field rules, media_id known (40007), template_card
- * card_type, duplicate check window (≤14400 s), msgid; media/upload multipart part named exactly
+ * card_type (interactive cards and update_template_card: fake-cards.ts), duplicate check window (≤14400 s), msgid; media/upload multipart part named exactly
  * `media`, type query, size rules, `created_at` as a string; recall; department/list; user/simplelist.
  */
 export class FakeWeCom {
@@ -115,6 +109,8 @@ export class FakeWeCom {
   duplicatesSuppressed = 0;
   /** Every errcode this fake answered with, in order (0 excluded). */
   readonly errors: number[] = [];
+  /** Interactive cards: tasks, response codes, updates, and clicks posted to `cards.callback` (fake-cards.ts). */
+  readonly cards: FakeCardBook;
 
   private readonly clock: Clock;
   private readonly tokens = new Map<string, TokenState>();
@@ -135,6 +131,7 @@ export class FakeWeCom {
     this.corpSecret = options.corpSecret ?? 'fake-corp-secret-0123456789abcdefghijklmnop';
     this.agentId = options.agentId ?? 1000002;
     this.clock = options.clock ?? realClock;
+    this.cards = new FakeCardBook(this.clock, this.corpId, this.agentId);
   }
 
   static async start(options: FakeWeComOptions = {}): Promise<FakeWeCom> {
@@ -219,6 +216,8 @@ export class FakeWeCom {
           return await this.withAuth(operation, req, ip, () => this.departmentList(req));
         case 'user/simplelist':
           return await this.withAuth(operation, req, ip, () => this.userSimplelist(req));
+        case 'message/update_template_card':
+          return await this.withAuth(operation, req, ip, () => this.cards.update(this.jsonBody(req)));
         default:
           return { status: 404, body: 'not found' };
       }
@@ -311,6 +310,7 @@ export class FakeWeCom {
 
     const dupe = this.checkDuplicate(body, req.text);
     if (dupe) return dupe;
+    if (msgtype === 'template_card') this.cards.check(payload);
 
     const all = touser.includes('@all');
     const known = this.options.isKnownUser ?? ((id: string) => !/^(invalid|unknown)/i.test(id));
@@ -326,6 +326,7 @@ export class FakeWeCom {
     }
     const msgid = randomBytes(30).toString('base64url');
     this.delivered.push({ msgid, msgtype, payload, touser, toparty, totag, truncated, at: this.clock.now(), body });
+    const responseCode = msgtype === 'template_card' ? this.cards.sent(payload, touser, toparty, totag) : undefined;
     if (body.enable_duplicate_check === 1) {
       this.duplicates.set(req.text, { at: this.clock.now(), interval: (body.duplicate_check_interval as number | undefined) ?? 1800, msgid });
     }
@@ -341,6 +342,7 @@ export class FakeWeCom {
       invalidtag: invalidtag.join('|'),
       unlicenseduser: unlicenseduser.join('|'),
       msgid,
+      ...(responseCode ? { response_code: responseCode } : {}),
     };
   }
 

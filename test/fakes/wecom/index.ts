@@ -6,3 +6,4 @@
 export { FakeWeCom, startFakeWeCom, type FakeWeComOptions, type FakeDelivery, type FakeUpload, type FakeDepartment, type FakeUser } from './fake-wecom';
 export { FakeRobot, startFakeRobot, type FakeRobotOptions, type FakeRobotDelivery } from './fake-robot';
 export { parseMultipart, type FakePart } from './multipart';
+export { FakeCardBook, type FakeCallbackTarget, type FakeCardTask, type FakeCardUpdate, type FakeCardClick, type FakeClickResult } from './fake-cards';

@@ -10,6 +10,9 @@ import type { HttpRequest, HttpResponse } from '../../transport/transport';
 import type { Channel, ChannelContext, HealthStatus } from '../types';
 import { WECOM_APP_LIMITS as L, type MarkdownFallback, type WeComAppConfig } from './config';
 import { weComAppErrors, weComGetTokenErrors } from './errors';
+import { CardLedger } from './card-ledger';
+import { templateCardUpdateBody, weComCardUpdateErrors, type TemplateCardUpdate, type TemplateCardUpdateResult } from './card-update';
+import { isInteractiveCard, validateTemplateCard, type WeComTemplateCard } from './cards';
 import { batchRecipients, type RecipientBatch, type WeComAppRecipients } from './recipients';
 import {
   asPlainNotification,
@@ -58,7 +61,7 @@ export interface WeComAppOptions {
   thumbMediaId?: string;
   /** mpnews: the author line (up to 64 bytes). */
   author?: string;
-  /** template_card: the card object, passed through as WeCom documents it. */
+  /** template_card: the card object as WeCom documents it (interactive cards: see `buttonCard` and `sendCard`). */
   templateCard?: Record<string, unknown>;
   /** 1 = no sharing + watermark. */
   safe?: 0 | 1;
@@ -88,7 +91,30 @@ export interface WeComUser {
   departments: number[];
 }
 
+/** What an interactive card send returns: the task id clicks will carry and the first response code. */
+export interface CardSendResult {
+  taskId: string;
+  /** For one `updateTemplateCard` within 72 h (absent if WeCom sent none, e.g. no callback URL configured). */
+  responseCode?: string;
+  /** When the code was issued (ms, this process's clock). */
+  issuedAt: number;
+  msgid?: string;
+  result: SendResult;
+}
+
 export interface WeComAppChannel extends Channel<WeComAppNotification> {
+  /**
+   * Sends an interactive card (`buttonCard`, `voteCard`, `multipleCard`) to one batch of recipients
+   * (≤ 1000 users, 100 parties, 100 tags: a task id cannot be sent twice). Clicks arrive at the app's
+   * callback URL; parse them with `TemplateCardInbox` (wecom-callback).
+   */
+  sendCard(card: WeComTemplateCard, to?: WeComAppRecipients, options?: Omit<WeComAppOptions, 'templateCard'>): Promise<CardSendResult>;
+  /**
+   * message/update_template_card: replaces the buttons with a result line (`replaceButton`) or the
+   * whole card (`card`) for every recipient (default) or some. A spent or 72 h old response code
+   * fails before the request with `CARD_RESPONSE_CODE_USED` / `CARD_RESPONSE_CODE_EXPIRED`.
+   */
+  updateTemplateCard(update: TemplateCardUpdate): Promise<TemplateCardUpdateResult>;
   /** Recalls a message sent in the last 24 h (the WeCom client copy; WeChat-plugin copies stay). */
   recall(msgid: string): Promise<void>;
   uploadMedia(input: MediaInput & { type?: WeComMediaType }): Promise<WeComMediaUpload>;
@@ -137,6 +163,7 @@ export class WeComAppClient implements WeComAppChannel {
   private defaultCommonJson?: string;
   private lastToken?: { raw: string | undefined; encoded: string };
   private readonly parsers = new Map<string, (res: HttpResponse) => Outcome<WeComBody>>();
+  private readonly cards: CardLedger;
 
   constructor(
     private readonly config: WeComAppConfig,
@@ -146,6 +173,7 @@ export class WeComAppClient implements WeComAppChannel {
     this.base = config.baseUrl!;
     this.agentId = Number(config.agentId);
     this.timeout = config.timeoutMs ? { timeoutMs: config.timeoutMs } : {};
+    this.cards = new CardLedger(ctx.clock);
     // The key never holds the raw secret; the secret's hash keeps two apps with one agentId apart.
     const tokenKey = `wecom-app:${secretKeyHash(`${this.base}\n${config.corpId}\n${this.agentId}\n${config.corpSecret}`, 24)}`;
     const fetch = (): Promise<FetchedToken> => this.fetchToken();
@@ -179,6 +207,7 @@ export class WeComAppClient implements WeComAppChannel {
       batches = batchRecipients(notification.to ?? this.config.defaultTo, L);
       prepared = this.prepare(notification);
       commonJson = this.commonJson(notification.options);
+      if (prepared.taskId !== undefined) this.reserveTask(prepared.taskId, batches.length);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -190,7 +219,8 @@ export class WeComAppClient implements WeComAppChannel {
       return this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats, {
         map: (reply) => {
           const { msgid, partialFailures } = batchOutcome(reply);
-          return buildResult(CHANNEL, stats, { messageIds: msgid ? [msgid] : [], parts: 1, batches: 1, partialFailures });
+          const details = prepared.taskId === undefined ? undefined : this.cardSent(prepared.taskId, reply);
+          return buildResult(CHANNEL, stats, { messageIds: msgid ? [msgid] : [], parts: 1, batches: 1, partialFailures, details });
         },
         finalError: (failure) => this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] }),
       });
@@ -246,6 +276,65 @@ export class WeComAppClient implements WeComAppChannel {
         details: { failedPart: at.part + 1, totalParts: at.parts, deliveredBatchesOfFailedPart: at.delivered },
       }),
     );
+  }
+
+  async sendCard(card: WeComTemplateCard, to?: WeComAppRecipients, options?: Omit<WeComAppOptions, 'templateCard'>): Promise<CardSendResult> {
+    if (!card || !isInteractiveCard(card)) {
+      throw validationError(CHANNEL, 'INVALID_CARD', 'sendCard needs an interactive card (button_interaction, vote_interaction or multiple_interaction)', 'Build it with buttonCard, voteCard or multipleCard.');
+    }
+    const result = await this.send({ content: '', type: 'template_card', to, options: { ...options, templateCard: card } });
+    const sent = result.details as { taskId: string; responseCode?: string; issuedAt: number };
+    return { ...sent, ...(result.messageIds[0] ? { msgid: result.messageIds[0] } : {}), result };
+  }
+
+  updateTemplateCard(update: TemplateCardUpdate): Promise<TemplateCardUpdateResult> {
+    let body: string;
+    try {
+      body = templateCardUpdateBody(update, this.agentId);
+      this.cards.claim(update.responseCode, update.issuedAt);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const operation = 'message/update_template_card';
+    return this.pipeline
+      .call(
+        {
+          operation,
+          rate: this.rate,
+          token: this.token,
+          build: (token) => this.post('/cgi-bin/message/update_template_card', token, body),
+          parse: (res) => weComOutcome(this.pipeline, operation, res, weComCardUpdateErrors),
+        },
+        new SendStats(),
+      )
+      .then(
+        (reply) => ({ invalidUsers: Array.isArray(reply.invaliduser) ? reply.invaliduser.map(String) : splitBar(reply.invaliduser) }),
+        (error: unknown) => {
+          // WeCom answered with an error: the code was not spent there, so it may be tried again.
+          if (isNotifyError(error) && error.kind === 'upstream') this.cards.release(update.responseCode);
+          throw error;
+        },
+      );
+  }
+
+  /** Interactive cards: one batch only (the task id cannot be sent twice), and a task id never sent before. */
+  private reserveTask(taskId: string, batches: number): void {
+    if (batches > 1) {
+      throw validationError(
+        CHANNEL,
+        'INVALID_RECIPIENTS',
+        'an interactive card goes out in one call: at most 1000 users, 100 parties and 100 tags',
+        '互动卡片只能一次发送（task_id 不能重复）：收件人请用部门或标签。 / Use parties or tags for large audiences.',
+      );
+    }
+    this.cards.useTaskId(taskId);
+  }
+
+  private cardSent(taskId: string, reply: WeComBody): { taskId: string; responseCode?: string; issuedAt: number } {
+    const issuedAt = this.pipeline.deps.clock.now();
+    const code = typeof reply.response_code === 'string' && reply.response_code !== '' ? reply.response_code : undefined;
+    if (code) this.cards.issued(code, issuedAt);
+    return { taskId, ...(code ? { responseCode: code } : {}), issuedAt };
   }
 
   async check(): Promise<HealthStatus> {
@@ -305,7 +394,7 @@ export class WeComAppClient implements WeComAppChannel {
     return [...users.values()];
   }
 
-  private prepare(n: WeComAppNotification): { messages: WeComMessage[]; upload?: PendingUpload } {
+  private prepare(n: WeComAppNotification): { messages: WeComMessage[]; upload?: PendingUpload; taskId?: string } {
     const options = n.options ?? {};
     const type = n.type ?? (n.format === 'markdown' ? 'markdown' : 'text');
     switch (type) {
@@ -345,7 +434,8 @@ export class WeComAppClient implements WeComAppChannel {
         if (!card || typeof card !== 'object' || typeof card.card_type !== 'string') {
           throw validationError(CHANNEL, 'INVALID_MESSAGE', 'template_card needs options.templateCard with a card_type');
         }
-        return { messages: [{ msgtype: 'template_card', payload: card }] };
+        validateTemplateCard(card);
+        return { messages: [{ msgtype: 'template_card', payload: card }], ...(isInteractiveCard(card) ? { taskId: card.task_id } : {}) };
       }
       default:
         throw validationError(CHANNEL, 'INVALID_MESSAGE', `unknown message type "${String(type)}"`, `Use one of: ${WECOM_APP_MESSAGE_TYPES.join(', ')}.`);

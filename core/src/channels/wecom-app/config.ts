@@ -54,6 +54,30 @@ export const WECOM_APP_LIMITS = {
   mpnewsAuthorBytes: 64,
   duplicateCheckMaxSeconds: 14400,
   duplicateCheckDefaultSeconds: 300,
+  // Interactive template cards (alerts-and-cards.md §4.2–4.6). Character counts are WeCom's
+  // suggested sizes (longer text is cut on the client); byte and list sizes are hard limits.
+  cardTaskIdBytes: 128,
+  cardKeyBytes: 1024,
+  cardOptionIdBytes: 128,
+  cardButtonsMin: 1,
+  cardButtonsMax: 6,
+  cardButtonTextChars: 10,
+  cardTitleChars: 36,
+  cardDescriptionChars: 44,
+  cardSubTitleChars: 160,
+  cardSourceChars: 20,
+  cardFieldsMax: 6,
+  cardFieldKeyChars: 5,
+  cardFieldValueChars: 30,
+  cardQuoteTextChars: 160,
+  cardVoteOptionsMax: 20,
+  cardVoteOptionChars: 17,
+  cardSelectsMax: 3,
+  cardSelectOptionsMax: 10,
+  cardSelectOptionChars: 16,
+  cardUrlBytes: 2048,
+  /** A response_code (from the send or from a click) works for one update within 72 h. */
+  cardResponseCodeTtlSeconds: 72 * 3600,
 } as const;
 
 const CHANNEL = 'wecom-app';

@@ -55,6 +55,7 @@ export const weComAppErrors: ErrorTable = {
   '40011': config('The video is too large (max 10 MB).'),
   '44001': config('The uploaded file is empty.'),
   '45001': config('The media file is too large.'),
+  '42014': config('task_id 已存在、为空或超过 128 字节：每张互动卡片用新的 task_id。 / The card task_id was used before, is empty or too long; use a fresh one per send.'),
   '82004': config('WeCom refused the content as potentially harmful to clients.'),
 };
 

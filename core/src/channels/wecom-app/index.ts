@@ -4,6 +4,9 @@ import { validateWeComAppConfig, WECOM_APP_LIMITS, WECOM_DEFAULT_BASE_URL, type 
 
 export * from './client';
 export * from './config';
+export * from './cards';
+export { CardLedger, responseCodeExpired, responseCodeUsed } from './card-ledger';
+export { templateCardUpdateBody, weComCardUpdateErrors, type TemplateCardUpdate, type TemplateCardUpdateResult } from './card-update';
 export { weComAppErrors, weComGetTokenErrors } from './errors';
 export type { WeComAppRecipients } from './recipients';
 export { truncateUtf8, truncateChars, type WeComNewsArticle } from './render';

@@ -11,6 +11,7 @@ import {
 import { buildFlatXml, parseFlatXml, type XmlObject } from './xml';
 
 export * from './crypto';
+export { parseTemplateCardEvent, TemplateCardInbox, type TemplateCardEvent, type TemplateCardReceipt } from './card-event';
 export { parseFlatXml, buildFlatXml, type XmlObject, type XmlValue } from './xml';
 
 export interface WeComCallbackOptions {
