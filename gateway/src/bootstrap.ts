@@ -109,7 +109,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const hasNamed = Object.keys(named).length > 0;
     const metrics = new Metrics();
     const recorder = new SendRecorder(metrics, logger);
-    const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts });
+    const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts, leaseMs: config.outboxLeaseMs });
     const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: lock !== undefined });
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
     const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now));

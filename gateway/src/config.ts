@@ -41,6 +41,8 @@ export interface GatewayConfig {
   outboxPollMs: number;
   /** Attempts before an accepted asynchronous send is marked failed. */
   outboxMaxAttempts: number;
+  /** How long one delivery attempt holds an outbox entry; renewed every third of it while the attempt runs (ms). */
+  outboxLeaseMs: number;
   /** Upstream callbacks received under `/callbacks/…` (by @wxnotify/nestjs's NotifyCallbacksModule). */
   callbacks: {
     /** Path secret for `/callbacks/gewechat/<secret>`, `/callbacks/wxpusher/<secret>` and `/callbacks/juhe/<secret>`. */
@@ -157,6 +159,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel: level,
     outboxPollMs: intVar(env, 'WXNOTIFY_OUTBOX_POLL_MS', 1000, 10),
     outboxMaxAttempts: intVar(env, 'WXNOTIFY_OUTBOX_MAX_ATTEMPTS', 8, 1),
+    outboxLeaseMs: intVar(env, 'WXNOTIFY_OUTBOX_LEASE_MS', 60_000, 300),
     callbacks: callbacksOf(env),
     upstreamTimeoutMs: intVar(env, 'WXNOTIFY_UPSTREAM_TIMEOUT_MS', 10_000, 100),
   };

@@ -1,11 +1,11 @@
 import { isNotifyError, type Notification } from '@wxnotify/core';
 import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Lease } from '../store/leases.js';
 import type { GatewayStore, OutboxEntry } from '../store/store.js';
 import type { ChannelSender } from './channel-sender.js';
 import type { SendRecorder } from './send-recorder.js';
 
-const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 16;
 
@@ -25,7 +25,8 @@ export class OutboxWorker {
     private readonly recorder: SendRecorder,
     private readonly metrics: Metrics,
     private readonly logger: GatewayLogger,
-    private readonly options: { pollMs: number; maxAttempts: number },
+    /** `leaseMs`: how long a taken entry is reserved for one attempt; renewed while the attempt runs. */
+    private readonly options: { pollMs: number; maxAttempts: number; leaseMs: number },
   ) {}
 
   start(): void {
@@ -75,34 +76,41 @@ export class OutboxWorker {
       if (due.length === 0 || this.stopped) return;
       for (const entry of due) {
         if (this.stopped) return;
-        if (await this.store.claim(entry, new Date(Date.now() + LEASE_MS))) await this.deliver(entry);
+        const lease = await this.store.claim(entry, this.options.leaseMs);
+        if (lease) await this.store.holdOutbox(lease, this.options.leaseMs, () => this.deliver(entry, lease));
       }
     }
   }
 
-  private async deliver(entry: OutboxEntry): Promise<void> {
+  private async deliver(entry: OutboxEntry, lease: Lease): Promise<void> {
     if (!this.channels.has(entry.channel)) {
-      await this.store.markFailed(entry.id, `channel "${entry.channel}" is no longer configured`);
-      this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'failed' });
+      this.outcome(entry, 'failed', await this.store.markFailed(lease, `channel "${entry.channel}" is no longer configured`));
       return;
     }
     try {
       const notification = JSON.parse(entry.payload) as Notification<any, any>;
       const result = await this.recorder.record(entry.channel, () => this.channels.send(entry.channel, notification), { outboxId: entry.id });
-      await this.store.markSent(entry.id, { ok: result.ok, messageIds: result.messageIds, parts: result.parts, partialFailures: result.partialFailures });
-      this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'sent' });
+      this.outcome(entry, 'sent', await this.store.markSent(lease, { ok: result.ok, messageIds: result.messageIds, parts: result.parts, partialFailures: result.partialFailures }));
     } catch (error) {
       const message = isNotifyError(error) ? error.message : 'internal error';
       const attempts = entry.attempts + 1;
       const retryable = !isNotifyError(error) || error.retryable;
       if (retryable && attempts < this.options.maxAttempts) {
         const delay = Math.min(MAX_BACKOFF_MS, this.options.pollMs * 2 ** attempts);
-        await this.store.markRetry(entry.id, message, new Date(Date.now() + delay));
-        this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'retry' });
+        this.outcome(entry, 'retry', await this.store.markRetry(lease, message, new Date(Date.now() + delay)));
       } else {
-        await this.store.markFailed(entry.id, message);
-        this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'failed' });
+        this.outcome(entry, 'failed', await this.store.markFailed(lease, message));
       }
     }
+  }
+
+  /** Counts the attempt; an outcome the store refused means another replica took the entry over. */
+  private outcome(entry: OutboxEntry, result: 'sent' | 'retry' | 'failed', recorded: boolean): void {
+    if (recorded) {
+      this.metrics.inc('wxnotify_outbox_attempts_total', { result });
+      return;
+    }
+    this.metrics.inc('wxnotify_outbox_attempts_total', { result: 'lease-lost' });
+    this.logger.warn('outbox lease lost during an attempt: another replica owns this entry now', { outboxId: entry.id, outcome: result });
   }
 }

@@ -1,5 +1,11 @@
-/** Ordered schema steps. SQL that both SQLite and Postgres accept; times are ISO-8601 text. */
-export const migrations: ReadonlyArray<{ version: number; sql: string[] }> = [
+/** A statement both SQLite and Postgres accept, or one text per dialect. */
+export type MigrationSql = string | { sqlite: string; postgres: string };
+
+/**
+ * Schema steps by version. SQL that both SQLite and Postgres accept; times are ISO-8601 text.
+ * Every version missing from `schema_migrations` is applied, lowest first, whatever the order here.
+ */
+export const migrations: ReadonlyArray<{ version: number; sql: MigrationSql[] }> = [
   {
     version: 1,
     sql: [
@@ -40,6 +46,21 @@ export const migrations: ReadonlyArray<{ version: number; sql: string[] }> = [
         next_attempt_at TEXT NOT NULL
       )`,
       `CREATE INDEX outbox_pending ON outbox (status, next_attempt_at)`,
+    ],
+  },
+  {
+    // Replicas: fenced outbox leases, named leases (alert groups), page sessions and request limits in the store.
+    version: 3,
+    sql: [
+      // The holder's attempt id; `next_attempt_at` is the lease's end while it is set (see leases.ts).
+      `ALTER TABLE outbox ADD COLUMN lease_token TEXT`,
+      `CREATE TABLE leases (name TEXT PRIMARY KEY, lease_token TEXT, lease_until TEXT NOT NULL)`,
+      `CREATE TABLE admin_sessions (token_hash TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)`,
+      // Counters of the shared request limits (Postgres only; lost on a crash, which only resets windows).
+      {
+        sqlite: `CREATE TABLE rate_windows (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, count INTEGER NOT NULL)`,
+        postgres: `CREATE UNLOGGED TABLE rate_windows (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, count INTEGER NOT NULL)`,
+      },
     ],
   },
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Leases, type Lease } from './leases.js';
 import { migrations } from './migrations.js';
 import type { Row, SqlDriver } from './sql-driver.js';
 
@@ -79,20 +80,29 @@ function toOutbox(row: Row): OutboxEntry {
 
 /** The gateway's persistent state (Codes, API keys, settings, outbox) over SQLite or Postgres. */
 export class GatewayStore {
-  constructor(readonly driver: SqlDriver) {}
+  /** Outbox entries are leased row by row: the lease ends at `next_attempt_at` (see claim). */
+  private readonly outboxLeases: Leases;
+  /** Named leases for work without a row of its own (e.g. alert groups): one replica at a time. */
+  readonly leases: Leases;
 
-  /** Applies pending schema steps; replicas starting together take turns (Postgres advisory lock). */
+  constructor(readonly driver: SqlDriver) {
+    this.outboxLeases = new Leases(driver, { table: 'outbox', key: 'id', until: 'next_attempt_at', takeIf: "status = 'pending'" });
+    this.leases = new Leases(driver, { table: 'leases', key: 'name', upsert: true });
+  }
+
+  /** Applies missing schema steps; replicas starting together take turns (Postgres advisory lock). */
   migrate(): Promise<number> {
     return this.driver.exclusive(async (db) => {
       await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
       const done = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
       let applied = 0;
-      for (const step of migrations) {
+      // Set-based: versions land out of order, so every missing one is applied (lowest first).
+      for (const step of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(step.version)) continue;
         // Each step is one transaction (both SQLite and Postgres have transactional DDL).
         await db.exec('BEGIN');
         try {
-          for (const sql of step.sql) await db.exec(sql);
+          for (const sql of step.sql) await db.exec(typeof sql === 'string' ? sql : sql[db.dialect]);
           await db.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [step.version, now()]);
           await db.exec('COMMIT');
         } catch (error) {
@@ -201,13 +211,18 @@ export class GatewayStore {
   }
 
   /**
-   * Takes a due entry for one delivery attempt by pushing its due time to `leaseUntil`
-   * (compare-and-set, so two replicas never take the same entry). A crashed attempt is retried
-   * when the lease ends: delivery is at least once.
+   * Takes a due entry for one delivery attempt: its due time becomes the lease's end, and the
+   * attempt gets a fencing token (compare-and-set, so two replicas never take the same entry). The
+   * worker renews the lease while the attempt runs; a crashed attempt is retried when the lease
+   * runs out: delivery is at least once.
    */
-  async claim(entry: OutboxEntry, leaseUntil: Date): Promise<boolean> {
-    const changed = await this.driver.run(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`, [leaseUntil.toISOString(), entry.id, entry.nextAttemptAt]);
-    return changed === 1;
+  claim(entry: OutboxEntry, leaseMs: number): Promise<Lease | undefined> {
+    return this.outboxLeases.take(entry.id, leaseMs);
+  }
+
+  /** Keeps the lease while `fn` runs (see Leases.hold). */
+  holdOutbox<T>(lease: Lease, leaseMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.outboxLeases.hold(lease, leaseMs, fn);
   }
 
   /**
@@ -216,7 +231,7 @@ export class GatewayStore {
    */
   async releaseLeases(): Promise<number> {
     const at = now();
-    return this.driver.run(`UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?`, [at, at]);
+    return this.driver.run(`UPDATE outbox SET next_attempt_at = ?, lease_token = NULL WHERE status = 'pending' AND next_attempt_at > ?`, [at, at]);
   }
 
   async getOutbox(id: string): Promise<OutboxEntry | undefined> {
@@ -224,16 +239,17 @@ export class GatewayStore {
     return row ? toOutbox(row) : undefined;
   }
 
-  async markSent(id: string, result: unknown): Promise<void> {
-    await this.driver.run(`UPDATE outbox SET status = 'sent', attempts = attempts + 1, result = ?, last_error = NULL, updated_at = ? WHERE id = ?`, [JSON.stringify(result), now(), id]);
+  /** The outcome of an attempt is written by the lease's holder only: false when the lease was lost. */
+  markSent(lease: Lease, result: unknown): Promise<boolean> {
+    return this.outboxLeases.finish(lease, `status = 'sent', attempts = attempts + 1, result = ?, last_error = NULL, updated_at = ?`, [JSON.stringify(result), now()]);
   }
 
-  async markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.driver.run(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?, next_attempt_at = ? WHERE id = ?`, [error, now(), nextAttemptAt.toISOString(), id]);
+  markRetry(lease: Lease, error: string, nextAttemptAt: Date): Promise<boolean> {
+    return this.outboxLeases.finish(lease, `attempts = attempts + 1, last_error = ?, updated_at = ?, next_attempt_at = ?`, [error, now(), nextAttemptAt.toISOString()]);
   }
 
-  async markFailed(id: string, error: string): Promise<void> {
-    await this.driver.run(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`, [error, now(), id]);
+  markFailed(lease: Lease, error: string): Promise<boolean> {
+    return this.outboxLeases.finish(lease, `status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?`, [error, now()]);
   }
 
   async outboxDepth(): Promise<number> {
