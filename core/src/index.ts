@@ -17,6 +17,7 @@ export * from './engine/dedupe';
 export * from './engine/concurrency';
 export * from './engine/error-table';
 export * from './engine/pipeline';
+export * from './templates';
 export * from './transport/transport';
 export * from './transport/multipart';
 export * from './channels/types';

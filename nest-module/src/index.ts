@@ -3,6 +3,7 @@ export { NOTIFY_MODULE_OPTIONS, NOTIFY_OPTIONS_TYPE, NOTIFY_ASYNC_OPTIONS_TYPE }
 export { NotifyService, describeError } from './notify.service.js';
 export { Notify, ROUTE_NAMESPACES, ERROR_NAMESPACES, type NotifyRouteOptions } from './notify.decorator.js';
 export { NotifyInterceptor } from './notify.interceptor.js';
+export { businessSucceeded, type NotifySuccessRule, type NotifyRequest } from './notify.success-rule.js';
 export type { NotifyModuleOptions, NotifyEventRule, NotifyMessage } from './notify.options.js';
 export type { NotifyStats } from './notify.stats.js';
 export type { NotifyDispatcher } from './notify.dispatcher.js';
@@ -10,7 +11,8 @@ export { NotifyConfigError, type NotifyRuntime } from './notify.runtime.js';
 export { NOTIFY_RUNTIME, NOTIFY_DISPATCHER } from './notify.constants.js';
 export { NotifyEventsBridge, EVENT_NAMESPACES } from './events/notify-events.bridge.js';
 export { NotifyHealthIndicator, type NotifyHealthOptions } from './health/notify-health.indicator.js';
-export { compileTemplate, capBytes, TemplateError, type CompiledTemplate } from './template/template.js';
+/** The core's template renderer, re-exported: one engine for every host. */
+export { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, type TemplateOptions, type TemplateRenderOptions } from '@wxnotify/core';
 export type { NotifyQueueOptions, NotifyRedisConnection } from './queue/queue.options.js';
 export { NotifyCallbacksModule } from './callbacks/notify-callbacks.module.js';
 export { NotifyCallbacksService } from './callbacks/notify-callbacks.service.js';

@@ -1,8 +1,8 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
-import type { Notification } from '@wxnotify/core';
+import { compileTemplate, type CompiledTemplate, type Notification } from '@wxnotify/core';
 import { NOTIFY_METADATA } from './notify.constants.js';
 import { NotifyInterceptor } from './notify.interceptor.js';
-import { compileTemplate, type CompiledTemplate } from './template/template.js';
+import type { NotifySuccessRule } from './notify.success-rule.js';
 
 /** Namespaces a route template may read. */
 export const ROUTE_NAMESPACES = ['result', 'body', 'params', 'query'] as const;
@@ -23,6 +23,12 @@ export interface NotifyRouteOptions {
   type?: string;
   url?: string;
   options?: Notification['options'];
+  /**
+   * Notify only when this returns true for the handler's result, e.g.
+   * `when: (result) => (result as { code: number }).code === 0`. Default: the module's
+   * `defaultWhen`, else `businessSucceeded` (skips results with `success: false`).
+   */
+  when?: NotifySuccessRule;
   /** Also notify when the handler throws (`{{error.message}}`, `{{error.status}}`). Off by default. */
   onError?: { template: string; title?: string; channel?: string };
 }
@@ -36,12 +42,14 @@ export interface CompiledNotifyRoute {
 }
 
 /**
- * Notify after the handler succeeded. Templates are compiled here, so a bad placeholder fails at
+ * Notify after the handler succeeded: it returned (did not throw) and the success rule (`when`)
+ * accepts its result. Templates are compiled here, so a bad placeholder fails at
  * start-up. The decorator also binds `NotifyInterceptor`; binding the interceptor globally as
  * well is harmless (each request is dispatched once).
  */
 export function Notify(templateOrOptions: string | NotifyRouteOptions): MethodDecorator & ClassDecorator {
   const options = typeof templateOrOptions === 'string' ? { template: templateOrOptions } : templateOrOptions;
+  if (options.when !== undefined && typeof options.when !== 'function') throw new TypeError('@Notify: when must be a function (result, request) => boolean');
   const compiled: CompiledNotifyRoute = {
     options,
     content: compileTemplate(options.template, ROUTE_NAMESPACES),

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Notification } from '@wxnotify/core';
+import type { CompiledTemplate, Notification } from '@wxnotify/core';
 import { tap, type Observable } from 'rxjs';
 import { NOTIFIED_REQUEST, NOTIFY_METADATA, NOTIFY_RUNTIME } from './notify.constants.js';
 import type { CompiledNotifyRoute } from './notify.decorator.js';
 import type { NotifyRuntime } from './notify.runtime.js';
 import { describeError, NotifyService } from './notify.service.js';
-import type { CompiledTemplate } from './template/template.js';
+import { renderOptions } from './notify.render.js';
+import { businessSucceeded, type NotifyRequest } from './notify.success-rule.js';
 
 interface HttpRequestLike {
   body?: unknown;
@@ -16,8 +17,9 @@ interface HttpRequestLike {
 }
 
 /**
- * Reads `@Notify()` and, after the handler produced its value, renders the template and hands
- * the notification to `NotifyService.dispatch` on the next turn of the event loop. Everything
+ * Reads `@Notify()` and, after the handler produced its value and the success rule accepted it,
+ * renders the template (in the request path) and hands the notification to
+ * `NotifyService.dispatch` on the next turn of the event loop. Everything
  * here is synchronous and wrapped in try/catch: the response's status, body and timing never
  * depend on the channel.
  */
@@ -39,7 +41,9 @@ export class NotifyInterceptor implements NestInterceptor {
     request[NOTIFIED_REQUEST] = true;
     return next.handle().pipe(
       tap({
-        next: (result) => this.schedule(route, route.content, route.title, route.options.channel, { result, ...this.requestScope(request) }),
+        next: (result) => {
+          if (this.succeeded(route, result, request)) this.schedule(route, route.content, route.title, route.options.channel, { result, ...this.requestScope(request) });
+        },
         error: (error: unknown) => {
           if (!route.errorContent) return;
           const scope = { error: errorScope(error), ...this.requestScope(request) };
@@ -49,17 +53,27 @@ export class NotifyInterceptor implements NestInterceptor {
     );
   }
 
+  private succeeded(route: CompiledNotifyRoute, result: unknown, request: HttpRequestLike): boolean {
+    const rule = route.options.when ?? this.runtime.options.defaultWhen ?? businessSucceeded;
+    try {
+      if (rule(result, request as NotifyRequest)) return true;
+      this.logger.debug('notification skipped: the success rule rejected the result');
+    } catch (error) {
+      this.logger.warn(`notification skipped: the success rule threw: ${describeError(error)}`);
+    }
+    return false;
+  }
+
   private requestScope(request: HttpRequestLike): Record<string, unknown> {
     return { body: request.body, params: request.params, query: request.query };
   }
 
   private schedule(route: CompiledNotifyRoute, content: CompiledTemplate, title: CompiledTemplate | undefined, channel: string | undefined, scope: Record<string, unknown>): void {
     try {
-      const maxBytes = this.runtime.options.maxTemplateBytes;
-      const escape = route.options.format === 'markdown' ? 'markdown' : 'none';
+      const format = route.options.format;
       const notification: Notification = {
-        content: content.render(scope, { maxBytes, escape }),
-        ...(title ? { title: title.render(scope, { maxBytes: 512, escape }) } : {}),
+        content: content.render(scope, renderOptions(this.runtime, format)),
+        ...(title ? { title: title.render(scope, renderOptions(this.runtime, format, 'title')) } : {}),
         ...(route.options.format ? { format: route.options.format } : {}),
         ...(route.options.to !== undefined ? { to: route.options.to } : {}),
         ...(route.options.type ? { type: route.options.type } : {}),

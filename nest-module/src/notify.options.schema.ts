@@ -1,4 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Min, MinLength, validateSync, type ValidationError } from 'class-validator';
+import { isValidTimeZone } from '@wxnotify/core';
 import type { NotifyModuleOptions } from './notify.options.js';
 
 class EventRuleSchema {
@@ -73,6 +74,8 @@ export function validateNotifyOptions(options: NotifyModuleOptions): string[] {
     const channel = (rule as { channel?: string } | undefined)?.channel;
     if (channel !== undefined && !names.includes(channel)) problems.push(`events.${event}.channel "${channel}" is not one of the channels`);
   }
+  if (options.defaultWhen !== undefined && typeof options.defaultWhen !== 'function') problems.push('defaultWhen must be a function (result, request) => boolean');
+  if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) problems.push(`timeZone "${String(options.timeZone)}" is not an IANA time zone (e.g. Asia/Shanghai, UTC)`);
   if (options.queue) check(QueueSchema, options.queue, 'queue', problems);
   return problems;
 }

@@ -1,5 +1,6 @@
 import type { ChannelConfig, ChannelDeps, Notification } from '@wxnotify/core';
 import type { NotifyQueueOptions } from './queue/queue.options.js';
+import type { NotifySuccessRule } from './notify.success-rule.js';
 
 /** What the service accepts: plain text, or a full core Notification. */
 export type NotifyMessage = string | Notification;
@@ -28,6 +29,13 @@ export interface NotifyModuleOptions {
   maxPendingSends?: number;
   /** Cap of a rendered template in UTF-8 bytes. Default 4096. */
   maxTemplateBytes?: number;
+  /** IANA time zone of the template date helpers (`{{ result.at | datetime }}`). Default `Asia/Shanghai`. */
+  timeZone?: string;
+  /**
+   * Success rule of every `@Notify` route without its own `when`, for apps with another
+   * convention (e.g. `{ code: 0 }`). Default: `businessSucceeded` (skips `success: false`).
+   */
+  defaultWhen?: NotifySuccessRule;
   /** Application events (EventEmitter2, from @nestjs/event-emitter) mapped to notifications. */
   events?: Record<string, NotifyEventRule>;
   /** Collaborators handed to the core's createChannel: transport, token store, rate limiter, retry policy. */

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Notification } from '@wxnotify/core';
+import { compileTemplate, type CompiledTemplate, type Notification } from '@wxnotify/core';
 import { NOTIFY_RUNTIME } from '../notify.constants.js';
 import type { NotifyEventRule } from '../notify.options.js';
 import type { NotifyRuntime } from '../notify.runtime.js';
 import { describeError, NotifyService } from '../notify.service.js';
-import { compileTemplate, type CompiledTemplate } from '../template/template.js';
+import { renderOptions } from '../notify.render.js';
 
 /** Namespaces an event template may read. */
 export const EVENT_NAMESPACES = ['payload', 'event'] as const;
@@ -71,11 +71,10 @@ export class NotifyEventsBridge implements OnApplicationBootstrap, OnApplication
   handle(event: string, compiled: CompiledRule, payload: unknown): void {
     try {
       const scope = { payload, event };
-      const maxBytes = this.runtime.options.maxTemplateBytes;
-      const escape = compiled.rule.format === 'markdown' ? 'markdown' : 'none';
+      const format = compiled.rule.format;
       const notification: Notification = {
-        content: compiled.content.render(scope, { maxBytes, escape }),
-        ...(compiled.title ? { title: compiled.title.render(scope, { maxBytes: 512, escape }) } : {}),
+        content: compiled.content.render(scope, renderOptions(this.runtime, format)),
+        ...(compiled.title ? { title: compiled.title.render(scope, renderOptions(this.runtime, format, 'title')) } : {}),
         ...(compiled.rule.format ? { format: compiled.rule.format } : {}),
         ...(compiled.rule.to !== undefined ? { to: compiled.rule.to } : {}),
       };
