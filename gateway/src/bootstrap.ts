@@ -10,7 +10,8 @@ import express from 'express';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { JsonExceptionFilter } from './http/exception.filter.js';
-import { bodyErrors, CALLBACK_PATH, jsonBody, requestContext } from './http/middleware.js';
+import { BodyErrorGuard, CALLBACK_PATH, jsonBody } from './http/body.js';
+import { requestContext } from './http/middleware.js';
 import { WindowRateLimiter } from './http/rate-limit.js';
 import { GatewayLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -139,9 +140,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }
     app.use(requestContext(logger, metrics));
     app.use(jsonBody(config.bodyLimitBytes));
-    app.use(bodyErrors());
     app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
     app.useGlobalFilters(new JsonExceptionFilter(runtime));
+    app.useGlobalGuards(new BodyErrorGuard());
     await app.listen(config.port, config.host);
     if (config.notifyAuth === 'none') logger.warn('WXNOTIFY_NOTIFY_AUTH=none: POST /api/notify accepts calls without an API key. Keep the gateway on a trusted network.');
     outbox.start();

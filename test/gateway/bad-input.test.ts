@@ -12,7 +12,7 @@ interface BadCase {
 
 const bodies: BadCase[] = [
   { name: 'malformed JSON', raw: '{"content": "x",', status: 400 },
-  { name: 'not JSON at all', raw: 'content=hello', contentType: 'application/x-www-form-urlencoded', status: 400 },
+  { name: 'not JSON at all', raw: 'content=hello', contentType: 'application/x-www-form-urlencoded', status: 415 },
   { name: 'empty body', raw: '', status: 400 },
   { name: 'JSON null', raw: 'null', status: 400 },
   { name: 'JSON array', body: [{ content: 'x' }], status: 400 },

@@ -27,6 +27,11 @@ export interface HealthStatus {
 export interface Channel<N extends Notification<any, any> = Notification> {
   readonly type: string;
   send(notification: N): Promise<SendResult>;
+  /**
+   * Throws the validation NotifyError that `send()` would throw for this notification, without
+   * any request (hosts check an asynchronous send before they accept it).
+   */
+  validate?(notification: N): void;
   /** A harmless probe of the credentials (no visible message), for health checks and credential tests. */
   check(): Promise<HealthStatus>;
 }

@@ -13,8 +13,11 @@ const SECRET_PARAMS = [
   'debug_token',
 ];
 const SECRET_PARAM_RE = new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"']*`, 'gi');
-/** `/api/notify/<code>` and `/api/send/message/SPT_xxx/` path secrets. */
-const SECRET_PATH_RE = /(\/api\/notify\/|\/SPT_)[A-Za-z0-9_\-.~%]+/g;
+/**
+ * `/api/notify/<code>` and `/api/send/message/SPT_xxx/` path secrets. Case-insensitive and
+ * tolerant of repeated slashes, as routers are (`/API//Notify/<code>` reaches the same Code).
+ */
+const SECRET_PATH_RE = /(\/+api\/+notify\/+|\/SPT_)[A-Za-z0-9_\-.~%]+/gi;
 const MASK = '***';
 
 /** Masks secret query values and secret path segments in a URL or any text containing URLs. */

@@ -32,6 +32,11 @@ function toNotification(body: Record<string, unknown>, maxContentBytes: number):
   };
 }
 
+function sendError(error: unknown): ApiError {
+  const status = isNotifyError(error) ? statusForNotifyError(error) : 500;
+  return new ApiError(status, { success: false, ...describeSendError(error) });
+}
+
 @Controller('api')
 @UseGuards(ApiKeyGuard)
 export class ChannelsController {
@@ -58,6 +63,12 @@ export class ChannelsController {
     if (!this.rt.channels.has(name)) throw ApiError.of(404, 'UNKNOWN_CHANNEL', `No channel named "${name.slice(0, 64)}". Configured: ${this.rt.channels.names().join(', ') || 'none'}.`);
     const notification = toNotification(bodyObject(raw), this.rt.config.maxContentBytes);
     if (asyncParam === 'true' || asyncParam === '1' || /respond-async/i.test(prefer ?? '')) {
+      // Checked as the synchronous route would be, so that a 202 never stands for a message that cannot be sent.
+      try {
+        this.rt.channels.validate(name, notification);
+      } catch (error) {
+        throw sendError(error);
+      }
       const id = await this.rt.store.enqueue(name, notification);
       this.rt.outbox.kick();
       res.status(202);
@@ -67,8 +78,7 @@ export class ChannelsController {
       const result = await this.rt.recorder.record(name, () => this.rt.channels.send(name, notification));
       return { success: true, message: 'Sent', result };
     } catch (error) {
-      const status = isNotifyError(error) ? statusForNotifyError(error) : 500;
-      throw new ApiError(status, { success: false, ...describeSendError(error) });
+      throw sendError(error);
     }
   }
 

@@ -19,7 +19,7 @@ export class JsonExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : `HTTP_${status}`;
-      const message = status === 404 ? `No route ${req.method} ${this.rt.logger.redact(req.path)}.` : exception.message;
+      const message = status === 404 ? `No route ${req.method} ${this.rt.logger.redactPath(req.path)}.` : exception.message;
       res.status(status).json({ success: false, code, message });
       return;
     }

@@ -3,6 +3,8 @@ import { redactUrl } from '@wxnotify/core';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_FIELD = /^(secret|corpSecret|password|token|code|key|apiKey|authorization|cookie)$/i;
+/** A path segment or query value shaped like a config Code (24 random bytes, base64url), wherever it was put. */
+const CODE_LIKE = /(^|[/=?&])[A-Za-z0-9_-]{32}(?=$|[/?&#;])/g;
 
 /** JSON-lines logger. Every message and field goes through redaction: no secret or Code reaches a log line. */
 export class GatewayLogger {
@@ -35,6 +37,14 @@ export class GatewayLogger {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join('***');
     return redactUrl(out);
+  }
+
+  /**
+   * A request path or URL for logs and error bodies: Codes are masked whatever the case of the
+   * route, repeated slashes, or where they were put (a query value, an unknown route).
+   */
+  redactPath(url: string): string {
+    return this.redact(url.replace(CODE_LIKE, '$1***'));
   }
 
   private log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {

@@ -6,6 +6,8 @@ export interface ChannelSender {
   has(name: string): boolean;
   typeOf(name: string): string | undefined;
   send(name: string, notification: Notification<any, any>): Promise<SendResult>;
+  /** Throws the validation error send() would give, without sending (before an asynchronous send is accepted). */
+  validate(name: string, notification: Notification<any, any>): void;
   check(name: string): Promise<HealthStatus>;
 }
 
@@ -15,5 +17,8 @@ export const noChannels: ChannelSender = {
   has: () => false,
   typeOf: () => undefined,
   send: (name) => Promise.reject(new Error(`unknown channel ${name}`)),
+  validate: (name) => {
+    throw new Error(`unknown channel ${name}`);
+  },
   check: (name) => Promise.reject(new Error(`unknown channel ${name}`)),
 };

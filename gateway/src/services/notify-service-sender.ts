@@ -22,6 +22,10 @@ export class NotifyServiceSender implements ChannelSender {
     return this.notify.send(name, notification as Notification);
   }
 
+  validate(name: string, notification: Notification<any, any>): void {
+    this.notify.channel(name).validate?.(notification as Notification);
+  }
+
   check(name: string): Promise<HealthStatus> {
     return this.notify.channel(name).check();
   }
@@ -49,6 +53,9 @@ export class LateBoundSender implements ChannelSender {
   }
   send(name: string, notification: Notification<any, any>): Promise<SendResult> {
     return this.current().send(name, notification);
+  }
+  validate(name: string, notification: Notification<any, any>): void {
+    this.current().validate(name, notification);
   }
   check(name: string): Promise<HealthStatus> {
     return this.current().check(name);

@@ -27,7 +27,12 @@ export class GatewayClient {
     private readonly pipeline: Pipeline,
   ) {}
 
-  async send(notification: GatewayNotification): Promise<SendResult> {
+  validate(notification: GatewayNotification): void {
+    this.recipientsOf(notification);
+  }
+
+  /** The wxids to send to (empty: the config Code's route); throws for a notification that cannot be sent. */
+  private recipientsOf(notification: GatewayNotification): string[] {
     if (typeof notification?.content !== 'string' || notification.content.trim() === '') {
       throw validationError('gateway', 'EMPTY_CONTENT', 'content is required', 'Give the notification some content.');
     }
@@ -35,6 +40,11 @@ export class GatewayClient {
     if (wxids.length === 0 && !this.config.code) {
       throw validationError('gateway', 'NO_RECIPIENTS', 'no wxid and no code', 'Give to.wxid (POST /api/notify) or set code in the config (POST /api/notify/{code}).');
     }
+    return wxids;
+  }
+
+  async send(notification: GatewayNotification): Promise<SendResult> {
+    const wxids = this.recipientsOf(notification);
     const stats = new SendStats();
     const content = notification.url ? `${notification.content}\n${notification.url}` : notification.content;
 

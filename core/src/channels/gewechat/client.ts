@@ -75,6 +75,10 @@ export class GewechatClient implements GewechatChannel {
     this.pipeline = ctx.pipeline('gewechat', [config.token]);
   }
 
+  validate(notification: GewechatNotification): void {
+    planGewechatSend(notification);
+  }
+
   async send(notification: GewechatNotification): Promise<SendResult & { details: GewechatSendDetails }> {
     const plan = planGewechatSend(notification);
     const stats = new SendStats();

@@ -198,6 +198,13 @@ export class WeComAppClient implements WeComAppChannel {
     this.rate = { key: tokenKey, rule: { limit: Infinity, windowMs: 60_000 } };
   }
 
+  validate(notification: WeComAppNotification): void {
+    if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
+    batchRecipients(notification.to ?? this.config.defaultTo, L);
+    this.prepare(notification);
+    this.commonJson(notification.options);
+  }
+
   send(notification: WeComAppNotification): Promise<SendResult> {
     let batches: RecipientBatch[];
     let prepared: ReturnType<WeComAppClient['prepare']>;

@@ -70,6 +70,11 @@ export class WeComBotClient implements WeComBotChannel {
     this.rate = { key: `wecom-bot:${hashed}`, rule: { limit: config.perMinute ?? L.messagesPerMinute, windowMs: 61_000 } };
   }
 
+  validate(notification: WeComBotNotification): void {
+    if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
+    this.prepare(notification);
+  }
+
   async send(notification: WeComBotNotification): Promise<SendResult> {
     if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
     const stats = new SendStats();

@@ -104,6 +104,12 @@ export class WeComHookClient implements WeComHookChannel {
     this.pipeline = ctx.pipeline('wecom-hook', [config.appSecret, config.appKey]);
   }
 
+  validate(notification: WeComHookNotification): void {
+    const to = notification?.to;
+    normalizeConversationIds(Array.isArray(to) ? to : to === undefined ? [] : [to]);
+    textOf(notification);
+  }
+
   async send(notification: WeComHookNotification): Promise<WeComHookSendResult> {
     const to = notification.to;
     const ids = Array.isArray(to) ? to : to === undefined ? [] : [to];

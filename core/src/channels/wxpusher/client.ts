@@ -35,6 +35,10 @@ export class WxPusherClient extends WxPusherManagement {
     this.rate = { standardKey: `wxpusher:${tokenHash}`, simpleKey: 'wxpusher:simple-push', rule: cfg.rateLimit! };
   }
 
+  validate(notification: WxPusherNotification): void {
+    planWxPusherSend(notification, this.cfg);
+  }
+
   async send(notification: WxPusherNotification): Promise<SendResult> {
     const plan = planWxPusherSend(notification, this.cfg);
     const stats = new SendStats();
