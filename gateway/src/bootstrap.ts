@@ -79,7 +79,7 @@ function callbacksOptions(config: GatewayConfig): NotifyCallbacksOptions | undef
 /** Builds every service, then the Nest app on top; listens on config.host:config.port (0 = ephemeral). */
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = new GatewayLogger(config.logLevel, options.log);
-  for (const key of config.apiKeys) logger.addSecret(key);
+  for (const key of [...config.apiKeys, ...(config.adminApiKeys ?? [])]) logger.addSecret(key);
   for (const secret of [config.callbacks.secret, config.callbacks.wecom?.token, config.callbacks.wecom?.encodingAESKey]) logger.addSecret(secret);
   for (const channel of Object.values(config.channels)) {
     for (const field of ['token', 'key', 'corpSecret', 'appToken', 'secret']) logger.addSecret((channel as unknown as Record<string, string | undefined>)[field]);
@@ -91,7 +91,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
   try {
     const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir, logger));
-    const apiKeys = new ApiKeyService(store, config.apiKeys);
+    const apiKeys = new ApiKeyService(store, config.apiKeys, config.adminApiKeys);
     const firstKey = await apiKeys.ensureOne();
     if (firstKey) writeApiKeyFile(config.dataDir, firstKey, logger);
     const admin = new AdminAuth(store);

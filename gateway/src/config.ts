@@ -12,8 +12,10 @@ export interface GatewayConfig {
   databaseUrl?: string;
   secretKey?: string;
   adminPassword?: string;
-  /** Extra API keys from the environment (in addition to the stored ones). */
+  /** Extra API keys from the environment (in addition to the stored ones), `send` scope. */
   apiKeys: string[];
+  /** Extra `admin`-scope API keys from the environment (the admin API, e.g. the CLI's `codes`). */
+  adminApiKeys?: string[];
   /** Named channels: the personal-WeChat channel from GEWECHAT_* plus the JSON config file. */
   channels: Record<string, ChannelConfig>;
   /** Channel used by the seed contract `POST /api/notify` (`{wxid, content}`). */
@@ -64,6 +66,10 @@ function intVar(env: Env, name: string, fallback: number, min = 0): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min} (got "${raw}").`);
   return value;
+}
+
+function listVar(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((k) => k.trim()).filter(Boolean);
 }
 
 function sizeVar(env: Env, name: string, fallback: number): number {
@@ -145,7 +151,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     databaseUrl: env.WXNOTIFY_DATABASE_URL || undefined,
     secretKey: env.WXNOTIFY_SECRET_KEY || undefined,
     adminPassword: env.WXNOTIFY_ADMIN_PASSWORD || undefined,
-    apiKeys: (env.WXNOTIFY_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    apiKeys: listVar(env.WXNOTIFY_API_KEYS),
+    adminApiKeys: listVar(env.WXNOTIFY_ADMIN_API_KEYS),
     channels,
     wechatChannel,
     wecomBaseUrl: env.WXNOTIFY_WECOM_BASE_URL || undefined,

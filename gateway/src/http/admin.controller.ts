@@ -6,6 +6,7 @@ import { AdminAuth, sessionFromCookie } from '../services/admin-auth.js';
 import { summarize, type CodeInput } from '../services/code-service.js';
 import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
 import { codeExamples } from './examples.js';
+import { takeCodeSlot } from './code-limits.js';
 import { AdminGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
 
@@ -121,13 +122,14 @@ export class AdminController {
     return { success: true, id, revoked: true };
   }
 
-  /** Sends a test message through a Code's app (counts against nothing but WeCom's own limits). */
+  /** Sends a test message through a Code's app, under the Code's own rate limit. */
   @Post('codes/:id/test')
   @HttpCode(200)
   @UseGuards(AdminGuard)
   async test(@Param('id') id: string, @Body() raw: unknown): Promise<Record<string, unknown>> {
     const record = await this.rt.codes.get(id);
     if (!record || record.revokedAt) throw ApiError.of(404, 'UNKNOWN_CODE', 'No active Code with this id.');
+    takeCodeSlot(this.rt, record);
     const body = raw === undefined || raw === null ? {} : bodyObject(raw);
     const content = stringField(body, 'content', { maxBytes: this.rt.config.maxContentBytes }) ?? 'Test message from the wxnotify gateway.';
     const title = stringField(body, 'title', { maxBytes: 512 });
@@ -137,6 +139,36 @@ export class AdminController {
     } catch (error) {
       throw asApiError(error);
     }
+  }
+
+  @Get('keys')
+  @UseGuards(AdminGuard)
+  async listKeys(): Promise<Record<string, unknown>> {
+    return { success: true, keys: await this.rt.apiKeys.list() };
+  }
+
+  /** Creates an API key (`send` scope unless `{scope: "admin"}`). The key is in this answer only. */
+  @Post('keys')
+  @HttpCode(201)
+  @UseGuards(AdminGuard)
+  async createKey(@Body() raw: unknown): Promise<Record<string, unknown>> {
+    const body = raw === undefined || raw === null ? {} : bodyObject(raw);
+    try {
+      const { key, record } = await this.rt.apiKeys.create(body.name, body.scope);
+      this.rt.logger.info('api key created', { keyId: record.id, scope: record.scope });
+      return { success: true, key, ...record };
+    } catch (error) {
+      if (error instanceof RangeError) throw ApiError.of(400, 'INVALID_FIELD', error.message, { field: /scope/.test(error.message) ? 'scope' : 'name' });
+      throw error;
+    }
+  }
+
+  @Delete('keys/:id')
+  @UseGuards(AdminGuard)
+  async revokeKey(@Param('id') id: string): Promise<Record<string, unknown>> {
+    if (!(await this.rt.apiKeys.revoke(id))) throw ApiError.of(404, 'UNKNOWN_KEY', 'No active stored API key with this id.');
+    this.rt.logger.info('api key revoked', { keyId: id });
+    return { success: true, id, revoked: true };
   }
 
   @Get('channels')

@@ -7,8 +7,10 @@ import { ApiError } from './api-error.js';
 
 export type AuthedRequest = Request & { apiKeyId?: string; adminSession?: string };
 
-function unauthorized(): ApiError {
-  return ApiError.of(401, 'UNAUTHORIZED', 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".', {}, { 'WWW-Authenticate': 'Bearer' });
+function unauthorized(presented: boolean): ApiError {
+  return presented
+    ? ApiError.of(401, 'INVALID_API_KEY', 'The API key was rejected: it is unknown or revoked.', {}, { 'WWW-Authenticate': 'Bearer' })
+    : ApiError.of(401, 'UNAUTHORIZED', 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".', {}, { 'WWW-Authenticate': 'Bearer' });
 }
 
 /** Send routes: a valid API key, and at most `apiKeyRatePerMinute` requests per key. */
@@ -18,8 +20,9 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const identity = await this.rt.apiKeys.verify(presentedApiKey(req.headers));
-    if (!identity) throw unauthorized();
+    const presented = presentedApiKey(req.headers);
+    const identity = await this.rt.apiKeys.verify(presented);
+    if (!identity) throw unauthorized(presented !== undefined && presented !== '');
     const decision = this.rt.limiter.take(`key:${identity.id}`, this.rt.config.apiKeyRatePerMinute);
     if (!decision.allowed) {
       this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'api-key' });
@@ -63,13 +66,13 @@ export class AdminGuard implements CanActivate {
       return true;
     }
     const key = presentedApiKey(req.headers);
-    if (key) {
-      const identity = await this.rt.apiKeys.verify(key);
-      if (identity) {
-        req.apiKeyId = identity.id;
-        return true;
-      }
+    if (!key) throw ApiError.of(401, 'UNAUTHORIZED', 'Log in on the admin page, or send an admin API key.');
+    const identity = await this.rt.apiKeys.verify(key);
+    if (!identity) throw ApiError.of(401, 'INVALID_API_KEY', 'The API key was rejected: it is unknown or revoked.', {}, { 'WWW-Authenticate': 'Bearer' });
+    if (identity.scope !== 'admin') {
+      throw ApiError.of(403, 'FORBIDDEN_SCOPE', 'This API key has the "send" scope: the admin API needs a key with the "admin" scope (or a page login).');
     }
-    throw ApiError.of(401, 'UNAUTHORIZED', 'Log in on the admin page, or send an API key.');
+    req.apiKeyId = identity.id;
+    return true;
   }
 }

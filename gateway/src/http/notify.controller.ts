@@ -1,13 +1,14 @@
-import { Body, Controller, Headers, HttpCode, Inject, Ip, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Ip, Param, Post, UseGuards } from '@nestjs/common';
 import { isNotifyError, type SendResult } from '@wxnotify/core';
 import { GatewayRuntime } from '../runtime.js';
 import { presentedApiKey } from '../services/api-keys.js';
+import type { CodeRecord } from '../store/store.js';
 import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
+import { limitUnknownCodes, takeCodeSlot } from './code-limits.js';
 import { NotifyAuthGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
 
 const TITLE_MAX_BYTES = 512;
-const UNKNOWN_CODES_PER_MINUTE = 120;
 
 /** The seeds' own answer texts (clients and scripts written for them match on these). */
 const SEED_TEXT = {
@@ -85,19 +86,7 @@ export class NotifyController {
     @Headers() headers: Record<string, string | string[] | undefined>,
     @Ip() ip: string,
   ): Promise<Record<string, unknown>> {
-    // The Code authorises this route; an API key sent along must still be a valid one.
-    const presented = presentedApiKey(headers);
-    if (presented !== undefined && !(await this.rt.apiKeys.verify(presented))) {
-      throw ApiError.of(401, 'UNAUTHORIZED', 'The API key sent with this request is not valid (the Code alone is enough here).');
-    }
-    const record = await this.rt.codes.resolve(code);
-    if (!record) this.limitGuesses(ip);
-    if (!record) throw new ApiError(404, { success: false, code: 'UNKNOWN_CODE', message: SEED_TEXT.unknownCode, hint: 'No active config has this Code: check it, or create one on the gateway page.' });
-    const decision = this.rt.limiter.take(`code:${record.id}`, record.rateLimitPerMinute ?? this.rt.config.codeRatePerMinute, this.rt.config.codeRateWindowMs);
-    if (!decision.allowed) {
-      this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'code' });
-      throw ApiError.of(429, 'RATE_LIMITED', `Too many messages for this Code; retry in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
-    }
+    const record = await this.activeCode(code, headers, ip);
     const body = bodyObject(raw);
     const title = stringField(body, 'title', { maxBytes: TITLE_MAX_BYTES });
     const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
@@ -121,11 +110,29 @@ export class NotifyController {
     }
   }
 
-  /** Unknown Codes per client IP: guessing 192-bit Codes is hopeless anyway, but it is not free either. */
-  private limitGuesses(ip: string): void {
-    const decision = this.rt.limiter.take(`code-miss:${ip}`, UNKNOWN_CODES_PER_MINUTE);
-    if (decision.allowed) return;
-    this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'unknown-code' });
-    throw ApiError.of(429, 'RATE_LIMITED', 'Too many requests with unknown Codes from this address.', { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
+  /**
+   * Whether a Code is valid, without sending anything (credential tests, e.g. n8n's): 200
+   * `{valid: true, name, channel}`, or the 401/404/429 the send route would give.
+   */
+  @Get(':code/check')
+  async checkCode(@Param('code') code: string, @Headers() headers: Record<string, string | string[] | undefined>, @Ip() ip: string): Promise<Record<string, unknown>> {
+    const record = await this.activeCode(code, headers, ip);
+    return { success: true, valid: true, name: record.name, channel: record.channelType };
+  }
+
+  /** The Code's active record, under its rate limit; 401 / 404 / 429 otherwise. */
+  private async activeCode(code: string, headers: Record<string, string | string[] | undefined>, ip: string): Promise<CodeRecord> {
+    // The Code authorises these routes; an API key sent along must still be a valid one.
+    const presented = presentedApiKey(headers);
+    if (presented !== undefined && !(await this.rt.apiKeys.verify(presented))) {
+      throw ApiError.of(401, 'INVALID_API_KEY', 'The API key sent with this request was rejected (the Code alone is enough here).');
+    }
+    const record = await this.rt.codes.resolve(code);
+    if (!record) {
+      limitUnknownCodes(this.rt, ip);
+      throw new ApiError(404, { success: false, code: 'UNKNOWN_CODE', message: SEED_TEXT.unknownCode, hint: 'No active config has this Code: check it, or create one on the gateway page.' });
+    }
+    takeCodeSlot(this.rt, record);
+    return record;
   }
 }

@@ -49,6 +49,12 @@ export const migrations: ReadonlyArray<{ version: number; sql: MigrationSql[] }>
     ],
   },
   {
+    // API key scopes: `send` (the send routes) or `admin` (also the admin API). Keys from before
+    // scopes could do everything; the one the gateway creates itself is the local CLI's admin key.
+    version: 2,
+    sql: [`ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'send'`, `UPDATE api_keys SET scope = 'admin'`],
+  },
+  {
     // Replicas: fenced outbox leases, named leases (alert groups), page sessions and request limits in the store.
     version: 3,
     sql: [

@@ -43,7 +43,28 @@ export interface OutboxEntry {
   nextAttemptAt: string;
 }
 
+/** `send`: the send routes only. `admin`: the send routes and the admin API. */
+export type ApiKeyScope = 'send' | 'admin';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 const now = (): string => new Date().toISOString();
+
+function toApiKey(row: Row): ApiKeyRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    scope: row.scope === 'admin' ? 'admin' : 'send',
+    createdAt: String(row.created_at),
+    revokedAt: (row.revoked_at as string | null) ?? null,
+  };
+}
 
 function toCode(row: Row): CodeRecord {
   return {
@@ -165,15 +186,24 @@ export class GatewayStore {
     return Number(row?.n ?? 0);
   }
 
-  async addApiKey(keyHash: string, name: string): Promise<string> {
+  async addApiKey(keyHash: string, name: string, scope: ApiKeyScope): Promise<ApiKeyRecord> {
     const id = randomUUID();
-    await this.driver.run('INSERT INTO api_keys (id, key_hash, name, created_at) VALUES (?, ?, ?, ?)', [id, keyHash, name, now()]);
-    return id;
+    const createdAt = now();
+    await this.driver.run('INSERT INTO api_keys (id, key_hash, name, scope, created_at) VALUES (?, ?, ?, ?, ?)', [id, keyHash, name, scope, createdAt]);
+    return { id, name, scope, createdAt, revokedAt: null };
   }
 
-  async findActiveApiKey(keyHash: string): Promise<{ id: string; name: string } | undefined> {
-    const [row] = await this.driver.all('SELECT id, name FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL', [keyHash]);
-    return row ? { id: String(row.id), name: String(row.name) } : undefined;
+  async findActiveApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const [row] = await this.driver.all('SELECT id, name, scope, created_at, revoked_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL', [keyHash]);
+    return row ? toApiKey(row) : undefined;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (await this.driver.all('SELECT id, name, scope, created_at, revoked_at FROM api_keys ORDER BY created_at')).map(toApiKey);
+  }
+
+  async revokeApiKey(id: string): Promise<boolean> {
+    return (await this.driver.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now(), id])) > 0;
   }
 
   // Settings

@@ -7,7 +7,10 @@ import { loadConfig, type GatewayConfig } from '../../../gateway/src/config.js';
 import { GewechatFake } from '../../fakes/gewechat/index.js';
 import { FakeWeCom } from '../../fakes/wecom/index.js';
 
+/** An admin-scope key (WXNOTIFY_ADMIN_API_KEYS): the send routes and the admin API. */
 export const TEST_API_KEY = 'wxk_test_key_0123456789abcdefghij';
+/** A send-scope key (WXNOTIFY_API_KEYS): the send routes only. */
+export const TEST_SEND_KEY = 'wxk_test_send_key_0123456789abcdef';
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
 export const TEST_SECRET_KEY = 'a'.repeat(64);
 
@@ -57,7 +60,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       WXNOTIFY_DATA_DIR: dataDir,
       WXNOTIFY_SECRET_KEY: TEST_SECRET_KEY,
       WXNOTIFY_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-      WXNOTIFY_API_KEYS: TEST_API_KEY,
+      WXNOTIFY_API_KEYS: TEST_SEND_KEY,
+      WXNOTIFY_ADMIN_API_KEYS: TEST_API_KEY,
       WXNOTIFY_WECOM_BASE_URL: wecom.url,
       WXNOTIFY_LOG_LEVEL: 'debug',
       ...(options.noWechat ? {} : { GEWECHAT_BASE_URL: gewe.baseUrl, GEWECHAT_TOKEN: gewe.token, GEWECHAT_APP_ID: gewe.appId }),

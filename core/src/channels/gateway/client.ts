@@ -80,15 +80,28 @@ export class GatewayClient {
     return result;
   }
 
-  /** `GET /health` → `{status: 'ok' | 'error', message}`. Never throws for gateway or network failures. */
+  /**
+   * With a Code: `GET /api/notify/{code}/check`, which proves the Code without sending anything
+   * (a gateway without that route falls back to `/health`). Without one: `GET /health` →
+   * `{status: 'ok' | 'error', message}`. Never throws for gateway or network failures.
+   */
   async check(): Promise<HealthStatus> {
-    let res: HttpResponse;
-    try {
-      res = await this.pipeline.deps.transport.request({ method: 'GET', url: `${this.config.baseUrl}/health`, headers: this.headers(), timeoutMs: this.pipeline.deps.retry.timeoutMs });
-    } catch (error) {
-      if (!(error instanceof TransportError)) throw error;
-      return { ok: false, message: this.pipeline.redact(`gateway unreachable: ${error.code}`), details: { code: error.code } };
+    if (this.config.code) {
+      const codeCheck = await this.get(`/api/notify/${encodeURIComponent(this.config.code)}/check`);
+      if ('ok' in codeCheck) return codeCheck;
+      const body = tryParseJson(codeCheck.res.text) as { valid?: unknown; name?: unknown; code?: unknown; message?: unknown } | undefined;
+      if (codeCheck.res.status === 200 && body?.valid === true) {
+        const name = typeof body.name === 'string' ? body.name : '';
+        return { ok: true, message: this.pipeline.redact(`Code valid${name ? `: ${name}` : ''}`), details: { httpStatus: 200, name } };
+      }
+      if (codeCheck.res.status !== 404 || body?.code === 'UNKNOWN_CODE') {
+        const reason = typeof body?.message === 'string' ? body.message : `HTTP ${codeCheck.res.status}`;
+        return { ok: false, message: this.pipeline.redact(`Code rejected by the gateway: ${reason}`), details: { httpStatus: codeCheck.res.status, code: body?.code } };
+      }
     }
+    const health = await this.get('/health');
+    if ('ok' in health) return health;
+    const { res } = health;
     const body = tryParseJson(res.text) as { status?: unknown; message?: unknown } | undefined;
     const status = typeof body?.status === 'string' ? body.status : undefined;
     const message = typeof body?.message === 'string' ? this.pipeline.redact(body.message) : undefined;
@@ -96,6 +109,16 @@ export class GatewayClient {
       return { ok: false, message: this.pipeline.redact(`not a gateway health answer (HTTP ${res.status})`), details: { httpStatus: res.status } };
     }
     return { ok: status === 'ok' && res.status < 400, message: message ?? status, details: { status, httpStatus: res.status } };
+  }
+
+  /** A GET for check(): the response, or the failed HealthStatus when the gateway is unreachable. */
+  private async get(path: string): Promise<{ res: HttpResponse } | HealthStatus> {
+    try {
+      return { res: await this.pipeline.deps.transport.request({ method: 'GET', url: `${this.config.baseUrl}${path}`, headers: this.headers(), timeoutMs: this.pipeline.deps.retry.timeoutMs }) };
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      return { ok: false, message: this.pipeline.redact(`gateway unreachable: ${error.code}`), details: { code: error.code } };
+    }
   }
 
   private headers(json = false): Record<string, string> {
