@@ -11,6 +11,7 @@ export { NotifyConfigError, type NotifyRuntime } from './notify.runtime.js';
 export { NOTIFY_RUNTIME, NOTIFY_DISPATCHER } from './notify.constants.js';
 export { NotifyEventsBridge, EVENT_NAMESPACES } from './events/notify-events.bridge.js';
 export { NotifyHealthIndicator, type NotifyHealthOptions } from './health/notify-health.indicator.js';
+export type { NotifyBacklogOptions, BacklogReport } from './health/backlog-window.js';
 /** The core's template renderer, re-exported: one engine for every host. */
 export { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, type TemplateOptions, type TemplateRenderOptions } from '@wxnotify/core';
 export type { NotifyQueueOptions, NotifyRedisConnection } from './queue/queue.options.js';

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { NOTIFY_RUNTIME } from '../notify.constants.js';
+import type { NotifyRuntime } from '../notify.runtime.js';
 import { NotifyService, describeError } from '../notify.service.js';
+import { BacklogWindow, type NotifyBacklogOptions } from './backlog-window.js';
 
 export interface NotifyHealthOptions {
   /** Mark the channel down when `check()` takes longer (ms). Default 5000. */
@@ -18,7 +21,27 @@ export interface NotifyHealthOptions {
  */
 @Injectable()
 export class NotifyHealthIndicator {
-  constructor(@Inject(NotifyService) private readonly notify: NotifyService) {}
+  private readonly windows = new Map<string, BacklogWindow>();
+
+  constructor(
+    @Inject(NotifyService) private readonly notify: NotifyService,
+    @Inject(NOTIFY_RUNTIME) private readonly runtime: NotifyRuntime,
+  ) {}
+
+  /**
+   * The fire-and-forget backlog: pending, dropped and failed counts (and sent, queued, fallbacks).
+   * Down when the backlog is nearly full (`maxPending`) or when notifications were dropped (or
+   * failed, over `maxFailed`) within the last `windowMs`.
+   */
+  backlog(options: NotifyBacklogOptions = {}): HealthIndicatorResult {
+    const key = options.key ?? 'notify:backlog';
+    let window = this.windows.get(key);
+    if (!window) {
+      window = new BacklogWindow(this.runtime.context.clock);
+      this.windows.set(key, window);
+    }
+    return { [key]: window.report(this.notify.stats(), options, this.runtime.options.maxPendingSends) };
+  }
 
   async check(name: string, options: NotifyHealthOptions = {}): Promise<HealthIndicatorResult> {
     const key = options.key ?? `notify:${name}`;
@@ -45,9 +68,10 @@ export class NotifyHealthIndicator {
     }
   }
 
-  /** All configured channels at once. */
-  async checkAll(options: Omit<NotifyHealthOptions, 'key'> = {}): Promise<HealthIndicatorResult> {
+  /** All configured channels at once, and the backlog (`notify:backlog`; `backlog: false` leaves it out). */
+  async checkAll(options: Omit<NotifyHealthOptions, 'key'> & { backlog?: NotifyBacklogOptions | false } = {}): Promise<HealthIndicatorResult> {
     const results = await Promise.all(this.notify.channelNames.map((name) => this.check(name, options)));
+    if (options.backlog !== false) results.push(this.backlog(options.backlog));
     return Object.assign({}, ...results) as HealthIndicatorResult;
   }
 }
