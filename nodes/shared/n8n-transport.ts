@@ -1,5 +1,5 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
-import { TransportError, toTransportErrorCode } from '../../core/src';
+import { abortedRequest, TransportError, toTransportErrorCode } from '../../core/src';
 import type { HttpRequest, HttpResponse, Transport } from '../../core/src';
 
 /** The part of n8n's helpers the transport needs (execute, load-options, webhook and hook contexts all have it). */
@@ -20,6 +20,7 @@ interface FullResponse {
 export function createN8nTransport(helpers: HttpRequestHelper): Transport {
 	return {
 		async request(req: HttpRequest): Promise<HttpResponse> {
+			if (req.signal?.aborted) throw abortedRequest(false);
 			let response: FullResponse;
 			try {
 				response = (await helpers.httpRequest({
@@ -33,8 +34,11 @@ export function createN8nTransport(helpers: HttpRequestHelper): Transport {
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
 					disableFollowRedirect: true,
+					...(req.signal ? { abortSignal: req.signal } : {}),
 				})) as FullResponse;
 			} catch (error) {
+				// n8n does not say whether the request had left; count it as on the wire.
+				if (req.signal?.aborted) throw abortedRequest(true);
 				throw toTransportError(error);
 			}
 			return { status: response.statusCode, headers: flattenHeaders(response.headers), text: bodyText(response.body) };

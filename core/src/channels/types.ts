@@ -24,14 +24,23 @@ export interface HealthStatus {
   details?: Record<string, unknown>;
 }
 
+export interface SendOptions {
+  /**
+   * Aborts the send wherever it is (pacing, token, on the wire, retry backoff): it then rejects
+   * with an `ABORTED` NotifyError, never retried, and nothing more leaves. `deliveryUnknown` says
+   * whether a request was on the wire; `partial` holds what an earlier part or batch delivered.
+   */
+  signal?: AbortSignal;
+}
+
 export interface Channel<N extends Notification<any, any> = Notification> {
   readonly type: string;
-  send(notification: N): Promise<SendResult>;
   /**
    * Throws the validation NotifyError that `send()` would throw for this notification, without
    * any request (hosts check an asynchronous send before they accept it).
    */
   validate?(notification: N): void;
+  send(notification: N, options?: SendOptions): Promise<SendResult>;
   /** A harmless probe of the credentials (no visible message), for health checks and credential tests. */
   check(): Promise<HealthStatus>;
 }

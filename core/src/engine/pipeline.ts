@@ -1,7 +1,7 @@
 import { NotifyError } from '../model/notify-error';
 import type { SendStats } from '../model/send-result';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../transport/transport';
-import type { Clock } from './clock';
+import { untilAborted, type Clock } from './clock';
 import type { RateLimiter, RateRule } from './rate-limiter';
 import type { Redactor } from './redact';
 import { backoffDelay, type RetryPolicy } from './retry';
@@ -20,8 +20,9 @@ export type Outcome<T> =
 export interface TokenSource {
   /** The token when it is at hand without I/O (the fast path of every send after the first). */
   peek?(): string | undefined;
-  get(): Promise<string>;
-  refresh(failedToken: string): Promise<string>;
+  /** `signal`: this caller stops waiting; a shared fetch goes on while other callers wait. */
+  get(signal?: AbortSignal): Promise<string>;
+  refresh(failedToken: string, signal?: AbortSignal): Promise<string>;
 }
 
 export interface CallSpec<T> {
@@ -53,9 +54,15 @@ export interface PipelineDeps {
   random?: () => number;
 }
 
+/** Transport failures after which the request may have reached the upstream. */
+const MAYBE_ARRIVED = new Set<string>(['ETIMEDOUT', 'ECONNRESET', 'EPROTO', 'EUNKNOWN']);
+
 /**
  * The one request loop every channel uses: pace → token → send → classify → refresh / retry /
  * wait out a rate limit / fail. Channels only build requests and classify responses.
+ *
+ * A `signal` aborts the call wherever it is (pacing, token, on the wire, backoff): it then
+ * rejects with an `ABORTED` NotifyError (not retryable) and sends nothing more.
  */
 export class Pipeline {
   constructor(readonly deps: PipelineDeps) {}
@@ -64,26 +71,27 @@ export class Pipeline {
     return this.deps.channel;
   }
 
-  call<T>(spec: CallSpec<T>, stats: SendStats): Promise<T> {
+  call<T>(spec: CallSpec<T>, stats: SendStats, signal?: AbortSignal): Promise<T> {
     // Fast path: a token at hand and a free pace slot make the first attempt a plain promise
     // chain (no async frame held across the network wait). Anything but success, and every
     // later attempt, continues in the full loop.
+    if (signal?.aborted) return this.finish(spec, Promise.reject(this.abortError(spec.operation, false)));
     const token = spec.token?.peek?.();
     if ((spec.token && token === undefined) || (spec.rate && !this.deps.limiter.tryAcquire?.(spec.rate.key, spec.rate.rule))) {
-      return this.finish(spec, this.loop(spec, stats));
+      return this.finish(spec, this.loop(spec, stats, signal));
     }
     let sent: Promise<HttpResponse>;
     try {
-      sent = this.deps.transport.request(this.request(spec, token, stats));
+      sent = this.deps.transport.request(this.request(spec, token, stats, signal));
     } catch (error) {
       sent = Promise.reject(error);
     }
     return sent.then(
       (res) => {
         const outcome = spec.parse(res);
-        return outcome.kind === 'ok' ? outcome.value : this.finish(spec, this.loop(spec, stats, { token, outcome }));
+        return outcome.kind === 'ok' ? outcome.value : this.finish(spec, this.loop(spec, stats, signal, { token, outcome }));
       },
-      (error: unknown) => this.finish(spec, this.loop(spec, stats, { token, outcome: this.transportOutcome<T>(spec, error) })),
+      (error: unknown) => this.finish(spec, this.loop(spec, stats, signal, { token, outcome: this.transportOutcome<T>(spec, error) })),
     );
   }
 
@@ -97,27 +105,44 @@ export class Pipeline {
   }
 
   /** The full loop; `first` is the outcome of an attempt the fast path already made. */
-  private async loop<T>(spec: CallSpec<T>, stats: SendStats, first?: { token: string | undefined; outcome: Outcome<T> }): Promise<T> {
+  private async loop<T>(spec: CallSpec<T>, stats: SendStats, signal?: AbortSignal, first?: { token: string | undefined; outcome: Outcome<T> }): Promise<T> {
     const { transport, clock, limiter, retry, logger } = this.deps;
-    let token = first ? first.token : spec.token ? await spec.token.get() : undefined;
+    // Whether an earlier attempt may have reached the upstream (told in the ABORTED error).
+    let mayHaveArrived = false;
+    /** Waits for `work` unless the signal aborts first; no abort goes unnoticed after it either. */
+    const guard = async <R>(work: Promise<R>): Promise<R> => {
+      let value: R;
+      try {
+        value = await untilAborted(work, signal, () => this.abortError(spec.operation, mayHaveArrived));
+      } catch (error) {
+        if (signal?.aborted) throw this.abortError(spec.operation, mayHaveArrived);
+        throw error;
+      }
+      if (signal?.aborted) throw this.abortError(spec.operation, mayHaveArrived);
+      return value;
+    };
+    let token = first ? first.token : spec.token ? await guard(spec.token.get(signal)) : undefined;
     let failures = 0;
     let refreshed = false;
     let rateWaits = 0;
     let pending = first?.outcome;
+    if (first) mayHaveArrived = this.mayHaveArrived(first.outcome);
     for (;;) {
       let outcome: Outcome<T>;
       if (pending) {
         outcome = pending;
         pending = undefined;
       } else {
-        if (spec.rate) await limiter.acquire(spec.rate.key, spec.rate.rule);
-        const request = this.request(spec, token, stats);
+        if (spec.rate) await guard(limiter.acquire(spec.rate.key, spec.rate.rule, signal));
+        const request = this.request(spec, token, stats, signal);
         try {
           outcome = spec.parse(await transport.request(request));
         } catch (error) {
           outcome = this.transportOutcome(spec, error);
         }
+        mayHaveArrived ||= this.mayHaveArrived(outcome);
       }
+      if (outcome.kind !== 'ok' && outcome.error.kind === 'aborted') throw this.abortError(spec.operation, mayHaveArrived);
       switch (outcome.kind) {
         case 'ok':
           return outcome.value;
@@ -126,7 +151,7 @@ export class Pipeline {
         case 'refresh-token':
           if (!spec.token || token === undefined || refreshed) throw outcome.error;
           refreshed = true;
-          token = await spec.token.refresh(token);
+          token = await guard(spec.token.refresh(token, signal));
           break;
         case 'rate-limited': {
           const waitMs = outcome.waitMs ?? retry.rateLimitWaitMs;
@@ -134,9 +159,9 @@ export class Pipeline {
           rateWaits++;
           logger?.warn(`${this.channel} ${spec.operation}: rate limited, waiting ${waitMs} ms`, { code: outcome.error.code });
           if (spec.rate) {
-            await limiter.block(spec.rate.key, clock.now() + waitMs);
+            await guard(limiter.block(spec.rate.key, clock.now() + waitMs));
           } else {
-            await clock.sleep(waitMs);
+            await guard(clock.sleep(waitMs, signal));
           }
           break;
         }
@@ -145,7 +170,7 @@ export class Pipeline {
           if (failures >= retry.maxAttempts) throw outcome.error;
           const delay = backoffDelay(retry, failures, this.deps.random);
           logger?.debug?.(`${this.channel} ${spec.operation}: retry ${failures} in ${delay} ms`, { code: outcome.error.code });
-          await clock.sleep(delay);
+          await guard(clock.sleep(delay, signal));
           break;
         }
       }
@@ -153,17 +178,38 @@ export class Pipeline {
     }
   }
 
-  private request<T>(spec: CallSpec<T>, token: string | undefined, stats: SendStats): HttpRequest {
+  private request<T>(spec: CallSpec<T>, token: string | undefined, stats: SendStats, signal: AbortSignal | undefined): HttpRequest {
     const request = spec.build(token);
     request.timeoutMs ??= this.deps.retry.timeoutMs;
+    if (signal) request.signal = signal;
     stats.requests++;
     return request;
   }
 
-  /** A transport failure is retried; anything else thrown (a bug, a parse error) propagates. */
+  /** A transport failure is retried (an abort is final); anything else thrown (a bug, a parse error) propagates. */
   private transportOutcome<T>(spec: CallSpec<T>, error: unknown): Outcome<T> {
     if (!(error instanceof TransportError)) throw error;
+    if (error.code === 'EABORTED') return { kind: 'fail', error: this.abortError(spec.operation, error.onWire) };
     return { kind: 'retry', error: this.networkError(spec.operation, error) };
+  }
+
+  /** A timeout or a reset leaves open whether the request arrived; an answer or a refused connection does not. */
+  private mayHaveArrived<T>(outcome: Outcome<T>): boolean {
+    return outcome.kind !== 'ok' && (outcome.error.kind === 'aborted' ? outcome.error.deliveryUnknown === true : outcome.error.kind === 'network' && MAYBE_ARRIVED.has(String(outcome.error.code)));
+  }
+
+  /** The error of an aborted call. `onWire`: a request of it may have reached the upstream. */
+  abortError(operation: string, onWire: boolean): NotifyError {
+    return new NotifyError({
+      channel: this.channel,
+      code: 'ABORTED',
+      kind: 'aborted',
+      retryable: false,
+      operation,
+      deliveryUnknown: onWire,
+      message: onWire ? 'aborted while a request was on the wire: it may have been delivered' : 'aborted before the request was sent: nothing was delivered',
+      hint: onWire ? '发送已中止（如应用关闭），请求已发出，可能已送达；重发前先确认。Aborted (e.g. shutdown) after the request left: check before sending again.' : '发送已中止（如应用关闭），未发出任何请求。Aborted (e.g. shutdown) before anything was sent.',
+    });
   }
 
   /** Redacts any text that may carry secrets before it becomes part of an error or a log line. */

@@ -16,8 +16,11 @@ export function isUsableRateRule(rule: RateRule): boolean {
  * hold across processes; the in-memory one serves a single process.
  */
 export interface RateLimiter {
-  /** Resolves when a call may start; never rejects because of the limit. */
-  acquire(key: string, rule: RateRule): Promise<void>;
+  /**
+   * Resolves when a call may start; never rejects because of the limit. An abort of `signal` may
+   * end the wait early, without counting a call (callers check `signal.aborted`).
+   */
+  acquire(key: string, rule: RateRule, signal?: AbortSignal): Promise<void>;
   /**
    * Optional synchronous fast path: counts the call and returns true when it may start now,
    * returns false (counting nothing) when the caller must `acquire()` instead.
@@ -51,8 +54,8 @@ export class MemoryRateLimiter implements RateLimiter {
     return true;
   }
 
-  async acquire(key: string, rule: RateRule): Promise<void> {
-    while (!this.tryAcquire(key, rule)) await this.clock.sleep(this.waitMs(this.state(key), rule));
+  async acquire(key: string, rule: RateRule, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted && !this.tryAcquire(key, rule)) await this.clock.sleep(this.waitMs(this.state(key), rule), signal);
   }
 
   /** How long until a call may start: the rest of a block, or until the oldest start leaves the window. */

@@ -6,8 +6,9 @@ import type { SendResult } from './send-result';
  * - `http`: a non-2xx status without a usable error body
  * - `network`: connection reset, refused, timeout
  * - `validation`: the config or the notification was rejected before any request
+ * - `aborted`: the caller's AbortSignal ended the send (code `ABORTED`, never retried)
  */
-export type ErrorKind = 'upstream' | 'http' | 'network' | 'validation';
+export type ErrorKind = 'upstream' | 'http' | 'network' | 'validation' | 'aborted';
 
 export interface NotifyErrorInit {
   channel: string;
@@ -23,6 +24,8 @@ export interface NotifyErrorInit {
   partial?: SendResult;
   /** Caller IP reported by WeCom for 60020. */
   fromIp?: string;
+  /** An aborted send whose request was on the wire: it may have been delivered. */
+  deliveryUnknown?: boolean;
   cause?: unknown;
 }
 
@@ -40,6 +43,8 @@ export class NotifyError extends Error {
   readonly operation?: string;
   readonly partial?: SendResult;
   readonly fromIp?: string;
+  /** An aborted send whose request was on the wire: it may have been delivered. */
+  readonly deliveryUnknown?: boolean;
   /** The upstream's own message (redacted), without our prefix. */
   readonly upstreamMessage: string;
 
@@ -56,6 +61,7 @@ export class NotifyError extends Error {
     this.operation = init.operation;
     this.partial = init.partial;
     this.fromIp = init.fromIp;
+    if (init.deliveryUnknown !== undefined) this.deliveryUnknown = init.deliveryUnknown;
     this.upstreamMessage = init.message;
   }
 
@@ -78,6 +84,7 @@ export class NotifyError extends Error {
       status: this.status,
       operation: this.operation,
       fromIp: this.fromIp,
+      ...(this.deliveryUnknown !== undefined ? { deliveryUnknown: this.deliveryUnknown } : {}),
       partial: this.partial,
     };
   }
@@ -89,4 +96,9 @@ export function isNotifyError(value: unknown): value is NotifyError {
 
 export function validationError(channel: string, code: string, message: string, hint?: string): NotifyError {
   return new NotifyError({ channel, code, kind: 'validation', retryable: false, message, hint });
+}
+
+/** A send its AbortSignal ended (`ABORTED`); see `deliveryUnknown` and `partial` for what may have left. */
+export function isAbortError(value: unknown): boolean {
+  return value instanceof NotifyError && value.code === 'ABORTED';
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosProxyConfig, isAxiosError } from 'axios';
-import { TransportError, toTransportErrorCode, type HttpRequest, type HttpResponse, type Transport } from './transport';
+import { abortedRequest, TransportError, toTransportErrorCode, type HttpRequest, type HttpResponse, type Transport } from './transport';
 
 export interface AxiosTransportOptions {
   /** Default timeout per request (ms). */
@@ -45,6 +45,7 @@ export class AxiosTransport implements Transport {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
+    if (req.signal?.aborted) throw abortedRequest(false);
     try {
       const res = await this.client.request<string>({
         method: req.method,
@@ -52,6 +53,7 @@ export class AxiosTransport implements Transport {
         headers: req.headers,
         data: req.body,
         timeout: req.timeoutMs ?? this.options.timeoutMs ?? 10_000,
+        ...(req.signal ? { signal: req.signal } : {}),
       });
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(res.headers ?? {})) {
@@ -59,6 +61,8 @@ export class AxiosTransport implements Transport {
       }
       return { status: res.status, headers, text: typeof res.data === 'string' ? res.data : String(res.data ?? '') };
     } catch (error) {
+      // axios does not say whether the request had left; count it as on the wire.
+      if (req.signal?.aborted) throw abortedRequest(true);
       const code = isAxiosError(error) ? error.code : (error as NodeJS.ErrnoException)?.code;
       // Never include the URL: it may carry access_token or a robot key.
       throw new TransportError(toTransportErrorCode(code), `request failed: ${code ?? 'unknown error'}`);

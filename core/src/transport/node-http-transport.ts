@@ -1,7 +1,7 @@
 import http, { validateHeaderName, validateHeaderValue } from 'node:http';
 import https from 'node:https';
 import { bypassesProxy, parseProxyUrl, proxySettingsFromEnv, splitNoProxy, TunnelingAgent, type ProxySettings, type ProxyTarget } from './forward-proxy';
-import { TransportError, toTransportErrorCode, type HttpRequest, type HttpResponse, type Transport } from './transport';
+import { abortedRequest, TransportError, toTransportErrorCode, type HttpRequest, type HttpResponse, type Transport } from './transport';
 
 export interface NodeHttpTransportOptions {
   /** Default timeout per request (ms) when the request names none. */
@@ -97,14 +97,24 @@ export class NodeHttpTransport implements Transport {
         return;
       }
       if (req.body !== undefined) headers.push('content-length', String(Buffer.byteLength(req.body)));
+      const signal = req.signal;
+      if (signal?.aborted) {
+        reject(abortedRequest(false));
+        return;
+      }
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
-      // Never include the URL in errors: it may carry access_token or a robot key.
-      const fail = (code: string | undefined): void => {
-        if (settled) return;
+      let onAbort: (() => void) | undefined;
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
         clearTimeout(timer);
-        reject(new TransportError(toTransportErrorCode(code), `request failed: ${code ?? 'unknown error'}`));
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
+        return true;
+      };
+      // Never include the URL in errors: it may carry access_token or a robot key.
+      const fail = (code: string | undefined): void => {
+        if (settle()) reject(new TransportError(toTransportErrorCode(code), `request failed: ${code ?? 'unknown error'}`));
       };
       const client = (target.secure ? https : http).request(
         {
@@ -120,9 +130,7 @@ export class NodeHttpTransport implements Transport {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? 'ECONNRESET'));
           res.on('end', () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
+            if (!settle()) return;
             resolve(new NodeHttpResponse(res.statusCode ?? 0, res.rawHeaders, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
           });
         },
@@ -136,6 +144,16 @@ export class NodeHttpTransport implements Transport {
         client.destroy();
       }, req.timeoutMs ?? this.options.timeoutMs ?? 10_000);
       timer.unref();
+      if (signal) {
+        onAbort = () => {
+          // Still queued in the agent or connecting: nothing has left yet.
+          const socket = client.socket;
+          const onWire = socket != null && !socket.connecting;
+          if (settle()) reject(abortedRequest(onWire));
+          client.destroy();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
       client.end(req.body);
     });
   }

@@ -8,6 +8,11 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | Buffer;
   timeoutMs?: number;
+  /**
+   * Aborts the request: the transport rejects with `TransportError('EABORTED')` (with `onWire`
+   * telling whether the request had been written) and frees the socket.
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -25,17 +30,24 @@ export interface Transport {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
-/** `EPROXY`: the forward proxy refused or failed the tunnel. */
-export type TransportErrorCode = 'ETIMEDOUT' | 'ECONNRESET' | 'ECONNREFUSED' | 'ENOTFOUND' | 'EPROTO' | 'EPROXY' | 'EUNKNOWN';
+/** `EPROXY`: the forward proxy refused or failed the tunnel. `EABORTED`: the request's signal aborted it. */
+export type TransportErrorCode = 'ETIMEDOUT' | 'ECONNRESET' | 'ECONNREFUSED' | 'ENOTFOUND' | 'EPROTO' | 'EPROXY' | 'EABORTED' | 'EUNKNOWN';
 
 export class TransportError extends Error {
   constructor(
     readonly code: TransportErrorCode,
     message: string,
+    /** For `EABORTED`: the request had left (it may have reached the upstream). Unknown counts as true. */
+    readonly onWire = true,
   ) {
     super(message);
     this.name = 'TransportError';
   }
+}
+
+/** The rejection of a request its signal aborted. */
+export function abortedRequest(onWire: boolean): TransportError {
+  return new TransportError('EABORTED', onWire ? 'request aborted while on the wire' : 'request aborted before it was sent', onWire);
 }
 
 const KNOWN_CODES = new Set<TransportErrorCode>(['ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EPROTO', 'EPROXY']);

@@ -60,12 +60,12 @@ export class RedisRateLimiter implements RateLimiter {
     }
   }
 
-  async acquire(key: string, rule: RateRule): Promise<void> {
+  async acquire(key: string, rule: RateRule, signal?: AbortSignal): Promise<void> {
     const member = randomUUID();
-    for (;;) {
+    while (!signal?.aborted) {
       const waitMs = Number(await this.redis.wxnotifyRateAcquire(this.windowKey(key), this.blockKey(key), rule.limit, rule.windowMs, member));
       if (waitMs <= 0) return;
-      await this.clock.sleep(waitMs);
+      await this.clock.sleep(waitMs, signal);
     }
   }
 

@@ -6,7 +6,7 @@ import type { Notification } from '../../model/notification';
 import { isNotifyError, NotifyError, validationError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
 import { TransportError, type HttpResponse } from '../../transport/transport';
-import type { HealthStatus } from '../types';
+import type { HealthStatus, SendOptions } from '../types';
 import type { GatewayConfig, GatewayRecipients } from './config';
 import { classifyGateway, type GatewayDelivery, type GatewayRoute } from './responses';
 
@@ -43,19 +43,20 @@ export class GatewayClient {
     return wxids;
   }
 
-  async send(notification: GatewayNotification): Promise<SendResult> {
+  async send(notification: GatewayNotification, options?: SendOptions): Promise<SendResult> {
+    const signal = options?.signal;
     const wxids = this.recipientsOf(notification);
     const stats = new SendStats();
     const content = notification.url ? `${notification.content}\n${notification.url}` : notification.content;
 
     if (wxids.length === 0) {
-      const delivery = await this.pipeline.call(this.codeSpec(notification.title, content), stats);
+      const delivery = await this.pipeline.call(this.codeSpec(notification.title, content), stats, signal);
       return buildResult('gateway', stats, { messageIds: ids([delivery]), details: { route: 'code', deliveries: [delivery] } satisfies GatewaySendDetails });
     }
 
     // Seed contract: `/api/notify` takes only {wxid, content}, so a title becomes the first line.
     const text = notification.title ? `${notification.title}\n\n${content}` : content;
-    const settled = await mapSettled(wxids, this.config.concurrency ?? 4, (wxid) => this.pipeline.call(this.wxidSpec(wxid, text), stats));
+    const settled = await mapSettled(wxids, this.config.concurrency ?? 4, (wxid) => this.pipeline.call(this.wxidSpec(wxid, text), stats, signal));
     const deliveries: GatewaySendDetails['deliveries'] = [];
     const failures: PartialFailure[] = [];
     let firstError: NotifyError | undefined;

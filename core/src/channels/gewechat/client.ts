@@ -1,8 +1,8 @@
 import { idToString } from '../../engine/json';
 import type { Pipeline } from '../../engine/pipeline';
-import { isNotifyError, NotifyError } from '../../model/notify-error';
+import { isAbortError, isNotifyError, NotifyError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
-import type { Channel, ChannelContext, HealthStatus } from '../types';
+import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../types';
 import type { GewechatConfig } from './config';
 import { parseGewechatResponse } from './errors';
 import { planGewechatSend, type GewechatNotification } from './message';
@@ -79,19 +79,24 @@ export class GewechatClient implements GewechatChannel {
     planGewechatSend(notification);
   }
 
-  async send(notification: GewechatNotification): Promise<SendResult & { details: GewechatSendDetails }> {
+  async send(notification: GewechatNotification, options?: SendOptions): Promise<SendResult & { details: GewechatSendDetails }> {
     const plan = planGewechatSend(notification);
     const stats = new SendStats();
     const messages: GewechatSentMessage[] = [];
     const partialFailures: PartialFailure[] = [];
     let firstError: NotifyError | undefined;
+    let aborted: NotifyError | undefined;
     // One recipient after the other: a personal account should not burst.
     for (const toWxid of plan.recipients) {
       try {
-        const data = await this.call(`message/${plan.type}`, plan.path, { appId: this.config.appId, toWxid, ...plan.body }, stats, true);
+        const data = await this.call(`message/${plan.type}`, plan.path, { appId: this.config.appId, toWxid, ...plan.body }, stats, true, undefined, options?.signal);
         messages.push(sentMessage(toWxid, data));
       } catch (error) {
         if (!isNotifyError(error)) throw error;
+        if (isAbortError(error)) {
+          aborted = error;
+          break;
+        }
         firstError ??= error;
         partialFailures.push({ target: 'wxid', id: toWxid, reason: error.upstreamMessage, code: error.code });
       }
@@ -103,6 +108,8 @@ export class GewechatClient implements GewechatChannel {
       partialFailures,
       details,
     }) as SendResult & { details: GewechatSendDetails };
+    // An aborted send fails, with what reached the recipients before the abort.
+    if (aborted) throw aborted.withPartial(result);
     if (messages.length === 0 && firstError) throw firstError.withPartial(result);
     return result;
   }
@@ -137,7 +144,7 @@ export class GewechatClient implements GewechatChannel {
     await this.call('tools/setCallback', '/tools/setCallback', { token: this.config.token, callbackUrl }, new SendStats());
   }
 
-  private call(operation: string, path: string, body: Record<string, unknown>, stats: SendStats, paced = false, timeoutMs?: number): Promise<unknown> {
+  private call(operation: string, path: string, body: Record<string, unknown>, stats: SendStats, paced = false, timeoutMs?: number, signal?: AbortSignal): Promise<unknown> {
     const { baseUrl, tokenHeader, token, rateLimit, appId } = this.config;
     return this.pipeline.call(
       {
@@ -153,6 +160,7 @@ export class GewechatClient implements GewechatChannel {
         parse: (res) => parseGewechatResponse(this.pipeline, operation, res),
       },
       stats,
+      signal,
     );
   }
 }

@@ -7,7 +7,7 @@ import { isNotifyError, NotifyError, validationError } from '../../model/notify-
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
 import { encodeMultipart } from '../../transport/multipart';
 import type { HttpRequest, HttpResponse } from '../../transport/transport';
-import type { Channel, ChannelContext, HealthStatus } from '../types';
+import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../types';
 import { WECOM_APP_LIMITS as L, type MarkdownFallback, type WeComAppConfig } from './config';
 import { weComAppErrors, weComGetTokenErrors } from './errors';
 import { CardLedger } from './card-ledger';
@@ -176,7 +176,7 @@ export class WeComAppClient implements WeComAppChannel {
     this.cards = new CardLedger(ctx.clock);
     // The key never holds the raw secret; the secret's hash keeps two apps with one agentId apart.
     const tokenKey = `wecom-app:${secretKeyHash(`${this.base}\n${config.corpId}\n${this.agentId}\n${config.corpSecret}`, 24)}`;
-    const fetch = (): Promise<FetchedToken> => this.fetchToken();
+    const fetch = (signal?: AbortSignal): Promise<FetchedToken> => this.fetchToken(signal);
     // Every send resolves the token; register it with the redactor only when it changes.
     let remembered: string | undefined;
     const remember = (token: string): string => {
@@ -191,8 +191,8 @@ export class WeComAppClient implements WeComAppChannel {
         const token = ctx.tokens.peek(tokenKey);
         return token === undefined ? undefined : remember(token);
       },
-      get: () => ctx.tokens.get(tokenKey, fetch).then(remember),
-      refresh: (failed) => ctx.tokens.refresh(tokenKey, failed, fetch).then(remember),
+      get: (signal) => ctx.tokens.get(tokenKey, fetch, signal).then(remember),
+      refresh: (failed, signal) => ctx.tokens.refresh(tokenKey, failed, fetch, signal).then(remember),
     };
     // No pacing for apps, but a 45009 holds every call of this app until its window ends.
     this.rate = { key: tokenKey, rule: { limit: Infinity, windowMs: 60_000 } };
@@ -205,7 +205,8 @@ export class WeComAppClient implements WeComAppChannel {
     this.commonJson(notification.options);
   }
 
-  send(notification: WeComAppNotification): Promise<SendResult> {
+  send(notification: WeComAppNotification, options?: SendOptions): Promise<SendResult> {
+    const signal = options?.signal;
     let batches: RecipientBatch[];
     let prepared: ReturnType<WeComAppClient['prepare']>;
     let commonJson: string;
@@ -230,16 +231,16 @@ export class WeComAppClient implements WeComAppChannel {
           return buildResult(CHANNEL, stats, { messageIds: msgid ? [msgid] : [], parts: 1, batches: 1, partialFailures, details });
         },
         finalError: (failure) => this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] }),
-      });
+      }, signal);
     }
-    return this.sendAll(batches, prepared, commonJson);
+    return this.sendAll(batches, prepared, commonJson, signal);
   }
 
-  private async sendAll(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, commonJson: string): Promise<SendResult> {
+  private async sendAll(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, commonJson: string, signal: AbortSignal | undefined): Promise<SendResult> {
     const stats = new SendStats();
     let messages = prepared.messages;
     if (prepared.upload) {
-      const media = await this.upload(prepared.upload.media, prepared.upload.type, stats);
+      const media = await this.upload(prepared.upload.media, prepared.upload.type, stats, signal);
       messages = [prepared.upload.message(media.mediaId)];
     }
     const messageIds: string[] = [];
@@ -247,7 +248,7 @@ export class WeComAppClient implements WeComAppChannel {
     for (let index = 0; index < messages.length; index++) {
       // The message and the common fields are serialized once; only recipients differ per batch.
       const tail = messageTail(messages[index], commonJson);
-      const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch: RecipientBatch) => this.sendBatch(batch, tail, stats).then(batchOutcome));
+      const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch: RecipientBatch) => this.sendBatch(batch, tail, stats, signal).then(batchOutcome));
       let failure: unknown;
       let delivered = 0;
       for (const outcome of settled) {
@@ -473,9 +474,9 @@ export class WeComAppClient implements WeComAppChannel {
   }
 
   /** `tail` is the rest of the JSON body after the recipients: `"msgtype":…,"<type>":{…},"agentid":…}`. */
-  private sendBatch(batch: RecipientBatch, tail: string, stats: SendStats): Promise<WeComBody> {
+  private sendBatch(batch: RecipientBatch, tail: string, stats: SendStats, signal: AbortSignal | undefined): Promise<WeComBody> {
     const body = recipientsHead(batch) + tail;
-    return this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats);
+    return this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats, undefined, signal);
   }
 
   private checkMedia(media: MediaInput, type: WeComMediaType): void {
@@ -486,7 +487,7 @@ export class WeComAppClient implements WeComAppChannel {
     if (media.data.length > max) throw validationError(CHANNEL, 'INVALID_MEDIA', `${type} is over ${max / 1024 / 1024} MB`);
   }
 
-  private async upload(media: MediaInput, type: WeComMediaType, stats: SendStats): Promise<WeComMediaUpload> {
+  private async upload(media: MediaInput, type: WeComMediaType, stats: SendStats, signal?: AbortSignal): Promise<WeComMediaUpload> {
     if (!(type in MEDIA_MAX)) throw validationError(CHANNEL, 'INVALID_MEDIA', 'media type must be image, voice, video or file');
     this.checkMedia(media, type);
     const { body, contentType } = encodeMultipart([{ field: 'media', filename: media.filename, contentType: media.contentType, data: media.data }]);
@@ -500,6 +501,8 @@ export class WeComAppClient implements WeComAppChannel {
         ...this.timeout,
       }),
       stats,
+      undefined,
+      signal,
     );
     if (typeof reply.media_id !== 'string' || !reply.media_id) throw this.badReply('media/upload', 'no media_id in the answer');
     return { mediaId: reply.media_id, type: String(reply.type ?? type), createdAt: String(reply.created_at ?? '') };
@@ -509,18 +512,25 @@ export class WeComAppClient implements WeComAppChannel {
    * One WeCom call through the pipeline. `then` turns the answer into the final value inside the
    * pipeline's own promise (no extra hop) and shapes the error the call gives up with.
    */
-  private call(operation: string, build: (token: string | undefined) => HttpRequest, stats: SendStats): Promise<WeComBody>;
-  private call<T>(operation: string, build: (token: string | undefined) => HttpRequest, stats: SendStats, then: { map(reply: WeComBody): T; finalError(failure: unknown): unknown }): Promise<T>;
+  private call(operation: string, build: (token: string | undefined) => HttpRequest, stats: SendStats, then?: undefined, signal?: AbortSignal): Promise<WeComBody>;
+  private call<T>(
+    operation: string,
+    build: (token: string | undefined) => HttpRequest,
+    stats: SendStats,
+    then: { map(reply: WeComBody): T; finalError(failure: unknown): unknown },
+    signal?: AbortSignal,
+  ): Promise<T>;
   private call<T>(
     operation: string,
     build: (token: string | undefined) => HttpRequest,
     stats: SendStats,
     then?: { map(reply: WeComBody): T; finalError(failure: unknown): unknown },
+    signal?: AbortSignal,
   ): Promise<T | WeComBody> {
     const parse = this.parser(operation);
     // Object literals, not spreads: spread copies give the pipeline's hot path other object
     // shapes and cost about 2 µs per send (measured in memory).
-    if (!then) return this.pipeline.call({ operation, rate: this.rate, token: this.token, build, parse }, stats);
+    if (!then) return this.pipeline.call({ operation, rate: this.rate, token: this.token, build, parse }, stats, signal);
     return this.pipeline.call<T>(
       {
         operation,
@@ -534,6 +544,7 @@ export class WeComAppClient implements WeComAppChannel {
         finalError: then.finalError,
       },
       stats,
+      signal,
     );
   }
 
@@ -566,7 +577,7 @@ export class WeComAppClient implements WeComAppChannel {
     return this.lastToken.encoded;
   }
 
-  private async fetchToken(): Promise<FetchedToken> {
+  private async fetchToken(signal?: AbortSignal): Promise<FetchedToken> {
     const { corpId, corpSecret } = this.config;
     const reply = await this.pipeline.call(
       {
@@ -579,6 +590,7 @@ export class WeComAppClient implements WeComAppChannel {
         parse: (res) => weComOutcome(this.pipeline, 'gettoken', res, weComGetTokenErrors),
       },
       new SendStats(),
+      signal,
     );
     const value = reply.access_token;
     if (typeof value !== 'string' || value === '') throw this.badReply('gettoken', 'no access_token in the answer');

@@ -9,7 +9,7 @@ import { isNotifyError, NotifyError, validationError } from '../../model/notify-
 import { buildResult, SendStats, type SendResult } from '../../model/send-result';
 import { encodeMultipart } from '../../transport/multipart';
 import type { HttpRequest } from '../../transport/transport';
-import type { Channel, ChannelContext, HealthStatus } from '../types';
+import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../types';
 import type { MediaInput, WeComMediaUpload } from '../wecom-app/client';
 import { checkArticles, type WeComNewsArticle } from '../wecom-app/render';
 import { weComOutcome, type WeComBody } from '../wecom-app/response';
@@ -75,19 +75,20 @@ export class WeComBotClient implements WeComBotChannel {
     this.prepare(notification);
   }
 
-  async send(notification: WeComBotNotification): Promise<SendResult> {
+  async send(notification: WeComBotNotification, sendOptions?: SendOptions): Promise<SendResult> {
+    const signal = sendOptions?.signal;
     if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
     const stats = new SendStats();
     let messages = this.prepare(notification);
     const options = notification.options ?? {};
     if (messages.length === 0 && options.media) {
-      const media = await this.upload(options.media, 'file', stats);
+      const media = await this.upload(options.media, 'file', stats, signal);
       messages = [{ msgtype: 'file', payload: { media_id: media.mediaId } }];
     }
     for (const [index, message] of messages.entries()) {
       const body = JSON.stringify({ msgtype: message.msgtype, [message.msgtype]: message.payload });
       try {
-        await this.call('webhook/send', () => this.post('/cgi-bin/webhook/send', body), stats, true);
+        await this.call('webhook/send', () => this.post('/cgi-bin/webhook/send', body), stats, true, signal);
       } catch (error) {
         if (!isNotifyError(error)) throw error;
         throw error.withPartial(
@@ -159,7 +160,7 @@ export class WeComBotClient implements WeComBotChannel {
     }
   }
 
-  private async upload(media: MediaInput, type: 'file' | 'voice', stats: SendStats): Promise<WeComMediaUpload> {
+  private async upload(media: MediaInput, type: 'file' | 'voice', stats: SendStats, signal?: AbortSignal): Promise<WeComMediaUpload> {
     if (type !== 'file' && type !== 'voice') throw validationError(CHANNEL, 'INVALID_MEDIA', 'robot media type must be file or voice');
     checkMedia(media, type === 'voice' ? L.voiceBytes : L.fileBytes);
     const { body, contentType } = encodeMultipart([{ field: 'media', filename: media.filename, contentType: media.contentType, data: media.data }]);
@@ -174,6 +175,7 @@ export class WeComBotClient implements WeComBotChannel {
       }),
       stats,
       false,
+      signal,
     );
     if (typeof reply.media_id !== 'string' || !reply.media_id) {
       throw new NotifyError({
@@ -189,10 +191,11 @@ export class WeComBotClient implements WeComBotChannel {
     return { mediaId: reply.media_id, type: String(reply.type ?? type), createdAt: String(reply.created_at ?? '') };
   }
 
-  private call(operation: string, build: () => HttpRequest, stats: SendStats, paced: boolean): Promise<WeComBody> {
+  private call(operation: string, build: () => HttpRequest, stats: SendStats, paced: boolean, signal?: AbortSignal): Promise<WeComBody> {
     return this.pipeline.call(
       { operation, ...(paced ? { rate: this.rate } : {}), build, parse: (res) => weComOutcome(this.pipeline, operation, res, weComBotErrors) },
       stats,
+      signal,
     );
   }
 

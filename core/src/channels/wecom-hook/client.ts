@@ -3,10 +3,10 @@ import { idToString } from '../../engine/json';
 import type { Outcome, Pipeline } from '../../engine/pipeline';
 import { toPlainText } from '../../engine/render';
 import type { Notification } from '../../model/notification';
-import { isNotifyError, NotifyError, validationError } from '../../model/notify-error';
+import { isAbortError, isNotifyError, NotifyError, validationError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
 import type { HttpResponse } from '../../transport/transport';
-import type { Channel, ChannelContext, HealthStatus } from '../types';
+import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../types';
 import { WECOM_HOOK_LIMITS, type WeComHookConfig } from './config';
 import { canonicalAppinfo, SendConfirmations } from './confirmations';
 import { normalizeConversationIds, type NormalizedConversationId } from './conversation-id';
@@ -110,10 +110,12 @@ export class WeComHookClient implements WeComHookChannel {
     textOf(notification);
   }
 
-  async send(notification: WeComHookNotification): Promise<WeComHookSendResult> {
+  async send(notification: WeComHookNotification, sendOptions?: SendOptions): Promise<WeComHookSendResult> {
     const to = notification.to;
     const ids = Array.isArray(to) ? to : to === undefined ? [] : [to];
-    const { result, firstError } = await this.runBatch(ids, notification, notification.options);
+    const { result, firstError, aborted } = await this.runBatch(ids, notification, notification.options, sendOptions?.signal);
+    // An aborted send fails, with what reached the conversations before the abort.
+    if (aborted) throw aborted.withPartial(result);
     if (result.messageIds.length === 0 && firstError) throw firstError.withPartial(result);
     return result;
   }
@@ -126,7 +128,8 @@ export class WeComHookClient implements WeComHookChannel {
     conversationIds: readonly string[],
     notification: Omit<WeComHookNotification, 'to'>,
     options: WeComHookOptions = {},
-  ): Promise<{ result: WeComHookSendResult; firstError?: NotifyError }> {
+    signal?: AbortSignal,
+  ): Promise<{ result: WeComHookSendResult; firstError?: NotifyError; aborted?: NotifyError }> {
     if (!Array.isArray(conversationIds)) throw validationError('wecom-hook', 'INVALID_CONVERSATION_ID', 'conversation ids must be a list');
     const targets = dedupeTargets(normalizeConversationIds(conversationIds));
     const content = textOf(notification);
@@ -143,9 +146,9 @@ export class WeComHookClient implements WeComHookChannel {
         throw stop;
       }
       try {
-        return await this.sendText(target.id, content, stats);
+        return await this.sendText(target.id, content, stats, signal);
       } catch (error) {
-        if (isNotifyError(error) && isInstanceWideError(error)) stop ??= error;
+        if (isNotifyError(error) && (isInstanceWideError(error) || isAbortError(error))) stop ??= error;
         throw error;
       }
     });
@@ -168,7 +171,7 @@ export class WeComHookClient implements WeComHookChannel {
       details,
     }) as WeComHookSendResult;
     const firstFailure = settled.find((s, i): s is PromiseRejectedResult => s.status === 'rejected' && !skipped.has(i));
-    return { result, firstError: firstFailure?.reason as NotifyError | undefined };
+    return { result, firstError: firstFailure?.reason as NotifyError | undefined, aborted: stop && isAbortError(stop) ? stop : undefined };
   }
 
   async getClientStatus(): Promise<WeComHookClientStatus> {
@@ -218,7 +221,7 @@ export class WeComHookClient implements WeComHookChannel {
     await this.call('client/set_notify_url', '/client/set_notify_url', { guid: this.config.guid, notify_url: notifyUrl }, new SendStats());
   }
 
-  private async sendText(conversationId: string, content: string, stats: SendStats): Promise<Pick<WeComHookTargetResult, 'messageId' | 'seq' | 'appinfo'>> {
+  private async sendText(conversationId: string, content: string, stats: SendStats, signal?: AbortSignal): Promise<Pick<WeComHookTargetResult, 'messageId' | 'seq' | 'appinfo'>> {
     const operation = 'msg/send_text';
     const body = await this.call(operation, '/msg/send_text', { guid: this.config.guid, conversation_id: conversationId, content }, stats, (res) => {
       const outcome = parseWeComHookResponse(this.pipeline, operation, res);
@@ -226,7 +229,7 @@ export class WeComHookClient implements WeComHookChannel {
         return fromTable(this.pipeline, operation, 'SVR_FAIL', 'the server reported is_svr_fail', res.status, 'upstream');
       }
       return outcome;
-    });
+    }, signal);
     const msg = record(record(body.data).msg_data);
     const appinfo = typeof msg.appinfo === 'string' && msg.appinfo !== '' ? canonicalAppinfo(msg.appinfo) : undefined;
     return { messageId: idToString(msg.id), seq: idToString(msg.seq), ...(appinfo ? { appinfo } : {}) };
@@ -249,6 +252,7 @@ export class WeComHookClient implements WeComHookChannel {
     data: Record<string, unknown>,
     stats: SendStats,
     parse?: (res: HttpResponse) => Outcome<Record<string, unknown>>,
+    signal?: AbortSignal,
   ): Promise<Record<string, unknown>> {
     const { mode, baseUrl, appKey, appSecret, guid, rateLimit, timeoutMs } = this.config;
     const gateway = mode === 'gateway';
@@ -266,6 +270,7 @@ export class WeComHookClient implements WeComHookChannel {
         parse: parse ?? ((res) => parseWeComHookResponse(this.pipeline, operation, res)),
       },
       stats,
+      signal,
     );
   }
 }

@@ -3,7 +3,7 @@ import type { CallSpec, Pipeline } from '../../engine/pipeline';
 import type { RateRule } from '../../engine/rate-limiter';
 import { isNotifyError, NotifyError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
-import type { HealthStatus } from '../types';
+import type { HealthStatus, SendOptions } from '../types';
 import { asList } from '../../engine/lists';
 import { secretKeyHash } from '../../engine/keys';
 import type { WxPusherConfig } from './config';
@@ -39,7 +39,7 @@ export class WxPusherClient extends WxPusherManagement {
     planWxPusherSend(notification, this.cfg);
   }
 
-  async send(notification: WxPusherNotification): Promise<SendResult> {
+  async send(notification: WxPusherNotification, options?: SendOptions): Promise<SendResult> {
     const plan = planWxPusherSend(notification, this.cfg);
     const stats = new SendStats();
     const records: WxPusherSendRecord[] = [];
@@ -51,7 +51,7 @@ export class WxPusherClient extends WxPusherManagement {
     // Parts go out in order; the batches of one part go out side by side.
     for (const [index, part] of plan.parts.entries()) {
       const settled = await mapSettled(plan.batches, this.cfg.concurrency ?? 2, (batch) =>
-        this.pipe.call(this.sendSpec(plan, part, batch), stats),
+        this.pipe.call(this.sendSpec(plan, part, batch), stats, options?.signal),
       );
       partsSent++;
       settled.forEach((outcome, i) => {
