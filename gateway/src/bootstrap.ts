@@ -7,7 +7,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createChannelContext, MemoryRateLimiter, MemoryTokenStore, systemClock, type ChannelDeps } from '@wxnotify/core';
 import { NotifyCallbacksModule, NotifyCallbacksService, NotifyModule, NotifyService, type NotifyCallbacksOptions } from '@wxnotify/nestjs';
 import express from 'express';
-import type { GatewayConfig } from './config.js';
+import { AlertEngine } from './alerts/alert-engine.js';
+import { AlertService } from './alerts/alert-service.js';
+import { AlertStore } from './alerts/alert-store.js';
+import { loadRoutesFile, RoutesError, type RoutesConfig } from './alerts/routes.js';
+import { AlertTargets } from './alerts/targets.js';
+import { ConfigError, type GatewayConfig } from './config.js';
+import { AdminAlertsController } from './http/admin-alerts.controller.js';
+import { AlertsController } from './http/alerts.controller.js';
 import { GatewayModule } from './gateway.module.js';
 import { JsonExceptionFilter } from './http/exception.filter.js';
 import { BodyErrorGuard, CALLBACK_PATH, jsonBody } from './http/body.js';
@@ -84,6 +91,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   for (const channel of Object.values(config.channels)) {
     for (const field of ['token', 'key', 'corpSecret', 'appToken', 'secret']) logger.addSecret((channel as unknown as Record<string, string | undefined>)[field]);
   }
+  // The routes file is checked before anything starts: a typo must not silently drop alerts.
+  let routes: RoutesConfig | undefined;
+  try {
+    routes = config.alertRoutesFile ? loadRoutesFile(config.alertRoutesFile) : undefined;
+  } catch (error) {
+    if (error instanceof RoutesError) throw new ConfigError(`WXNOTIFY_ALERT_ROUTES_FILE: ${error.message}`);
+    throw error;
+  }
   const { store, lock } = await openStore(config);
   const closeStore = async (): Promise<void> => {
     await store.close();
@@ -111,7 +126,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const metrics = new Metrics();
     const recorder = new SendRecorder(metrics, logger);
     const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts, leaseMs: config.outboxLeaseMs });
-    const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: lock !== undefined });
+    const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: lock !== undefined, channels });
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
     const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now));
 
@@ -121,7 +136,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...(hasNamed ? [NotifyModule.forRoot({ channels: named, deps })] : []),
       ...(callbackOptions ? [NotifyCallbacksModule.forRoot(callbackOptions)] : []),
     ];
-    const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime, { imports }), {
+    const alertClock = options.channelDeps?.clock ?? systemClock;
+    const alertStore = new AlertStore(store.driver);
+    if (lock) await alertStore.releaseLeases();
+    const targets = new AlertTargets(codes, channels, routes);
+    const engine = new AlertEngine(alertStore, targets, routes, recorder, metrics, logger, alertClock);
+    runtime.alerts = new AlertService(engine, alertStore, alertClock);
+    metrics.gauge('wxnotify_alert_groups_active', 'Alert groups with firing alerts (all Codes).', () => alertStore.countActiveGroups());
+
+    const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime, { imports, controllers: [AlertsController, AdminAlertsController] }), {
       bodyParser: false,
       // Errors reach the caller (main prints one line; tests see the rejection) instead of process.exit.
       abortOnError: false,
@@ -132,6 +155,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       },
     });
     channels.bind(hasNamed ? new NotifyServiceSender(app.get(NotifyService)) : noChannels);
+    const routeProblems = await targets.validate();
+    if (routeProblems.length) {
+      await app.close();
+      throw new ConfigError(`WXNOTIFY_ALERT_ROUTES_FILE: ${routeProblems.join('; ')}`);
+    }
     if (callbackOptions) {
       app.get(NotifyCallbacksService).events$.subscribe((event) => {
         metrics.inc('wxnotify_callbacks_total', { source: event.source });
@@ -147,6 +175,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     if (config.notifyAuth === 'none') logger.warn('WXNOTIFY_NOTIFY_AUTH=none: POST /api/notify accepts calls without an API key. Keep the gateway on a trusted network.');
     outbox.start();
     codes.startUsageFlush();
+    engine.start(config.alertPollMs);
 
     const address = app.getHttpServer().address() as { port: number };
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -161,6 +190,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         if (closed) return;
         closed = true;
         await outbox.stop();
+        await engine.stop();
         await app.close();
         await codes.stop();
         await closeStore();

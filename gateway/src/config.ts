@@ -54,6 +54,10 @@ export interface GatewayConfig {
   };
   /** Per-request timeout towards upstreams (ms). */
   upstreamTimeoutMs: number;
+  /** Alert routes (YAML or JSON), validated at start. See docs/alerts.md. */
+  alertRoutesFile?: string;
+  /** How often due alert groups are flushed (ms). */
+  alertPollMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -169,5 +173,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     outboxLeaseMs: intVar(env, 'WXNOTIFY_OUTBOX_LEASE_MS', 60_000, 300),
     callbacks: callbacksOf(env),
     upstreamTimeoutMs: intVar(env, 'WXNOTIFY_UPSTREAM_TIMEOUT_MS', 10_000, 100),
+    alertRoutesFile: env.WXNOTIFY_ALERT_ROUTES_FILE ? resolve(env.WXNOTIFY_ALERT_ROUTES_FILE) : undefined,
+    alertPollMs: intVar(env, 'WXNOTIFY_ALERT_POLL_MS', 1000, 10),
   };
 }

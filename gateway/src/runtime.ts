@@ -1,3 +1,4 @@
+import type { AlertService } from './alerts/alert-service.js';
 import type { GatewayConfig } from './config.js';
 import type { WindowRateLimiter } from './http/rate-limit.js';
 import type { GatewayLogger } from './observability/logger.js';
@@ -12,6 +13,9 @@ import type { GatewayStore } from './store/store.js';
 
 /** Everything the controllers use, built before Nest starts (one instance per gateway). */
 export class GatewayRuntime {
+  /** Alert intake (set by startGateway once the store is open). */
+  alerts?: AlertService;
+
   constructor(
     readonly config: GatewayConfig,
     readonly logger: GatewayLogger,

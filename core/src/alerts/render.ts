@@ -2,7 +2,7 @@ import { markdownToText } from '../engine/render';
 import type { Notification } from '../model/notification';
 import { alertOptionsError } from './errors';
 import { ALERT_WORDS } from './format';
-import type { AlertGroup } from './group';
+import { highestSeverity, type AlertGroup } from './group';
 import { alertGroupView, type AlertGroupView, type AlertItemView, type AlertViewOptions } from './view';
 
 /** How a message looks; each channel kind has a default (see `defaultAlertStyle`). */
@@ -118,4 +118,52 @@ export function renderAlertView(view: AlertGroupView, options: Pick<AlertRenderO
  */
 export function renderAlertGroup(group: AlertGroup, options: AlertRenderOptions): Notification<unknown, Record<string, unknown>> {
   return renderAlertView(alertGroupView(group, options), options);
+}
+
+/** Words of the digest heading; Chinese first. */
+const DIGEST_WORDS = {
+  zh: { heading: (g: number, n: number) => `【告警汇总】${g} 组 · ${n} 条`, more: (n: number) => `…另有 ${n} 条` },
+  en: { heading: (g: number, n: number) => `【Alert digest】${g} groups · ${n} alerts`, more: (n: number) => `…and ${n} more` },
+} as const;
+
+/**
+ * Several groups for one recipient as ONE message (a storm becomes few readable messages): a
+ * heading per group, then one short line per alert (labels, summary, start or duration). Every
+ * alert is listed up to `maxAlerts` per group (default 50); the rest are counted.
+ */
+export function renderAlertDigest(groups: readonly AlertGroup[], options: AlertRenderOptions): Notification<unknown, Record<string, unknown>> {
+  const views = groups.map((g) => alertGroupView(g, { ...options, maxAlerts: options.maxAlerts ?? 50 }));
+  const language = views[0]?.language ?? 'zh';
+  const w = DIGEST_WORDS[language];
+  const preferred = options.style ?? defaultAlertStyle(options.channel);
+  // A card holds one group; a digest of a card channel is markdown (the app's fallback serves WeChat readers).
+  const style = preferred === 'textcard' ? 'markdown' : preferred;
+  const colours = style === 'markdown' && (options.channel === 'wecom-bot' || options.channel === 'wecom-app');
+  const total = views.reduce((n, v) => n + v.counts.total, 0);
+  const heading = w.heading(views.length, total);
+  const lines = [style === 'markdown' ? `**${heading}**` : heading];
+  for (const view of views) {
+    const title = colours ? `<font color="${COLOURS[view.level]}">**${view.heading}**</font>` : style === 'markdown' ? `**${ICONS[view.level]} ${view.heading}**` : `${ICONS[view.level]} ${view.heading}`;
+    lines.push('', `${title} (${view.countsText})`);
+    for (const a of view.alerts) {
+      const when = a.status === 'resolved' ? `${ICONS.resolved} ${a.duration}` : a.startsAt.slice(5);
+      lines.push(`- ${[a.labelsText, a.summary || a.name].filter(Boolean).join(' ')} · ${when}`);
+    }
+    if (view.more) lines.push(w.more(view.more));
+  }
+  const content = lines.join('\n');
+  const firing = views.some((v) => v.status === 'firing');
+  const mentions = options.channel === 'wecom-bot' && firing ? mentionsFor({ ...views[0]!, status: 'firing', severity: highestOf(views) }, options.mentions) : { users: [], mobiles: [] };
+  if (style === 'markdown') {
+    const body = mentions.users.length ? `${content}\n${mentions.users.map((u) => `<@${u}>`).join(' ')}` : content;
+    return { content: body, format: 'markdown', ...(options.channel === 'wxpusher' ? { summary: heading } : {}) };
+  }
+  const extra: Record<string, unknown> = {};
+  if (mentions.users.length) extra.mentionedList = mentions.users;
+  if (mentions.mobiles.length) extra.mentionedMobileList = mentions.mobiles;
+  return { content: markdownToText(content), format: 'text', ...(options.channel === 'wxpusher' ? { summary: heading } : {}), ...(Object.keys(extra).length ? { options: extra } : {}) };
+}
+
+function highestOf(views: readonly AlertGroupView[]): string {
+  return highestSeverity(views.filter((v) => v.status === 'firing').map((v) => ({ severity: v.severity })));
 }

@@ -91,7 +91,7 @@ export class NotifyController {
     const title = stringField(body, 'title', { maxBytes: TITLE_MAX_BYTES });
     const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
     try {
-      const result = await this.rt.recorder.record('wecom-app', () => this.rt.codes.send(record, { title, content }), { codeId: record.id });
+      const result = await this.rt.recorder.record(record.channelType, () => this.rt.codes.send(record, { title, content }), { codeId: record.id });
       return { success: true, message: SEED_TEXT.codeSent, response: weComResponse(result) };
     } catch (error) {
       const detail = describeSendError(error);

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { isNotifyError, validationError, type ChannelContext, type SendResult, type WeComAppChannel } from '@wxnotify/core';
+import { isNotifyError, validationError, type ChannelContext, type Notification, type SendResult, type WeComAppChannel } from '@wxnotify/core';
 import { codeHint, hashSecret, looksLikeCode, newCode, sameHash } from '../security/codes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
+import type { ChannelSender } from './channel-sender.js';
+import { recipientsFor } from './code-recipients.js';
 import { createWeComApp, type Department, type Member } from './wecom-app-adapter.js';
 
 export interface CodeInput {
   name?: unknown;
+  /** A named channel (WXNOTIFY_CHANNELS_FILE) instead of app credentials: robot, WxPusher, personal WeChat, JuHe, another app. */
+  channel?: unknown;
   corpId?: unknown;
   corpSecret?: unknown;
   agentId?: unknown;
@@ -19,9 +23,12 @@ export interface CodeSummary {
   id: string;
   name: string;
   hint: string;
-  corpId: string;
-  agentId: number;
-  to: Recipients;
+  channelType: string;
+  /** Codes on a named channel. */
+  channel?: string;
+  corpId?: string;
+  agentId?: number;
+  to: CodeRecord['recipients'] | null;
   rateLimitPerMinute: number | null;
   createdAt: string;
   rotatedAt: string | null;
@@ -83,9 +90,11 @@ export function summarize(record: CodeRecord): CodeSummary {
     id: record.id,
     name: record.name,
     hint: record.hint,
-    corpId: String(record.config.corpId),
-    agentId: Number(record.config.agentId),
-    to: record.recipients,
+    channelType: record.channelType,
+    ...(typeof record.config.channel === 'string'
+      ? { channel: record.config.channel }
+      : { corpId: String(record.config.corpId), agentId: Number(record.config.agentId) }),
+    to: record.recipients ?? null,
     rateLimitPerMinute: record.rateLimitPerMinute,
     createdAt: record.createdAt,
     rotatedAt: record.rotatedAt,
@@ -114,7 +123,7 @@ export class CodeService {
     private readonly store: GatewayStore,
     private readonly box: SecretBox,
     private readonly ctx: ChannelContext,
-    private readonly options: { wecomBaseUrl?: string; timeoutMs: number; soleWriter?: boolean },
+    private readonly options: { wecomBaseUrl?: string; timeoutMs: number; soleWriter?: boolean; channels?: ChannelSender },
   ) {
     if (options.soleWriter) this.resolved = new Map();
   }
@@ -131,6 +140,7 @@ export class CodeService {
   }
 
   async create(input: CodeInput): Promise<{ record: CodeRecord; code: string }> {
+    if (input.channel !== undefined && input.channel !== '') return this.createOnChannel(input);
     const corpId = text(input.corpId, 'corpId', 64, 'Copy the Corp ID from My Company → Company Info.');
     const corpSecret = text(input.corpSecret, 'corpSecret', 256, 'Copy the Secret from the app page.');
     const agentId = agentIdOf(input.agentId);
@@ -150,6 +160,31 @@ export class CodeService {
       secretSealed: this.box.seal(corpSecret, id),
       recipients,
       rateLimitPerMinute,
+    });
+    return { record, code };
+  }
+
+  /** A Code on a named channel: the channel holds the credentials, the Code only its recipients. */
+  private async createOnChannel(input: CodeInput): Promise<{ record: CodeRecord; code: string }> {
+    const channel = text(input.channel, 'channel', 64);
+    const channels = this.options.channels;
+    const type = channels?.has(channel) ? channels.typeOf(channel) : undefined;
+    if (!type) {
+      throw validationError('gateway', 'UNKNOWN_CHANNEL', `channel "${channel}" is not configured`, `Configured: ${channels?.names().join(', ') || 'none'} (WXNOTIFY_CHANNELS_FILE).`);
+    }
+    const recipients = recipientsFor(type, input.to) ?? null;
+    const name = input.name === undefined || input.name === '' ? `${channel} (${type})` : text(input.name, 'name', 100);
+    const code = newCode();
+    const record = await this.store.createCode({
+      id: randomUUID(),
+      codeHash: hashSecret(code),
+      hint: codeHint(code),
+      name,
+      channelType: type,
+      config: { channel },
+      secretSealed: '',
+      recipients: recipients as CodeRecord['recipients'],
+      rateLimitPerMinute: rateOf(input.rateLimitPerMinute),
     });
     return { record, code };
   }
@@ -216,15 +251,31 @@ export class CodeService {
   }
 
   async send(record: CodeRecord, message: { title?: string; content: string }): Promise<SendResult> {
-    const result = await this.channelFor(record).send({
-      ...(message.title ? { title: message.title } : {}),
-      content: message.content,
-      format: 'markdown',
-      to: record.recipients,
-    });
+    return this.deliver(record, { ...(message.title ? { title: message.title } : {}), content: message.content, format: 'markdown' });
+  }
+
+  /** Sends any notification to the Code's channel and recipients (alerts use this with rendered messages). */
+  async deliver(record: CodeRecord, notification: Notification<unknown, unknown>): Promise<SendResult> {
+    const named = typeof record.config.channel === 'string' ? record.config.channel : undefined;
+    const to = record.recipients ?? undefined;
+    const result = named
+      ? await this.namedChannels().send(named, { ...notification, ...(to ? { to } : {}) } as Notification<any, any>)
+      : await this.channelFor(record).send({ ...notification, to: record.recipients } as Parameters<WeComAppChannel['send']>[0]);
     const used = this.usage.get(record.id);
     this.usage.set(record.id, { count: (used?.count ?? 0) + 1, at: new Date().toISOString() });
     return result;
+  }
+
+  /** Recalls a message sent through the Code's own WeCom app (within WeCom's 24 h). False when the Code's channel cannot recall. */
+  async recall(record: CodeRecord, msgid: string): Promise<boolean> {
+    if (record.channelType !== 'wecom-app' || typeof record.config.channel === 'string') return false;
+    await this.channelFor(record).recall(msgid);
+    return true;
+  }
+
+  private namedChannels(): ChannelSender {
+    if (!this.options.channels) throw validationError('gateway', 'UNKNOWN_CHANNEL', 'named channels are not available');
+    return this.options.channels;
   }
 
   private channelFor(record: CodeRecord): WeComAppChannel {

@@ -16,11 +16,13 @@ export interface CodeRecord {
   codeHash: string;
   hint: string;
   name: string;
-  channelType: 'wecom-app';
-  /** Non-secret channel config, e.g. `{corpId, agentId}`. */
+  /** `wecom-app` for Codes with their own app credentials; else the type of the named channel in `config.channel`. */
+  channelType: string;
+  /** Non-secret channel config, e.g. `{corpId, agentId}`, or `{channel}` for a Code on a named channel. */
   config: Record<string, unknown>;
   secretSealed: string;
-  recipients: Recipients;
+  /** WeCom app recipients, or the named channel's `to` (see code-recipients.ts). */
+  recipients: Recipients | Record<string, unknown> | string[];
   rateLimitPerMinute: number | null;
   createdAt: string;
   rotatedAt: string | null;
@@ -72,10 +74,10 @@ function toCode(row: Row): CodeRecord {
     codeHash: String(row.code_hash),
     hint: String(row.hint),
     name: String(row.name),
-    channelType: row.channel_type as 'wecom-app',
+    channelType: String(row.channel_type),
     config: JSON.parse(String(row.config)) as Record<string, unknown>,
     secretSealed: String(row.secret_sealed),
-    recipients: JSON.parse(String(row.recipients)) as Recipients,
+    recipients: JSON.parse(String(row.recipients)) as CodeRecord['recipients'],
     rateLimitPerMinute: row.rate_limit_per_minute === null || row.rate_limit_per_minute === undefined ? null : Number(row.rate_limit_per_minute),
     createdAt: String(row.created_at),
     rotatedAt: (row.rotated_at as string | null) ?? null,
@@ -147,7 +149,7 @@ export class GatewayStore {
     await this.driver.run(
       `INSERT INTO codes (id, code_hash, hint, name, channel_type, config, secret_sealed, recipients, rate_limit_per_minute, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, code.codeHash, code.hint, code.name, code.channelType, JSON.stringify(code.config), code.secretSealed, JSON.stringify(code.recipients), code.rateLimitPerMinute, now()],
+      [id, code.codeHash, code.hint, code.name, code.channelType, JSON.stringify(code.config), code.secretSealed, JSON.stringify(code.recipients ?? null), code.rateLimitPerMinute, now()],
     );
     return (await this.getCode(id))!;
   }

@@ -1,0 +1,330 @@
+import type { Alert } from '@wxnotify/core';
+import { Leases, type Lease } from '../store/leases.js';
+import type { Row, SqlDriver } from '../store/sql-driver.js';
+import type { Matcher } from './matchers.js';
+
+/** One aggregation group of one intake Code towards one receiver. */
+export interface GroupRow {
+  id: string;
+  codeId: string;
+  receiver: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  /** Effective settings (JSON) when the group was opened. */
+  settings: string;
+  state: 'active' | 'resolved';
+  createdAt: number;
+  updatedAt: number;
+  nextFlushAt: number | null;
+  lastSentAt: number | null;
+  /** Fingerprints of the firing alerts in the last message sent. */
+  sentFiring: string[];
+  firingMsgids: string[];
+  firingSentAt: number | null;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  resolvedAt: number | null;
+}
+
+export interface SilenceRow {
+  id: string;
+  codeId: string;
+  matchers: Matcher[];
+  startsAt: number;
+  endsAt: number;
+  comment: string;
+  createdBy: string;
+  createdAt: number;
+  expiredAt: number | null;
+}
+
+export interface DeliveryRow {
+  id: string;
+  codeId: string;
+  receiver: string;
+  channel: string;
+  recipients: unknown;
+  groupIds: string[];
+  title: string;
+  reason: string;
+  notification: string;
+  alerts: number;
+  coalesced: number;
+  status: 'sending' | 'sent' | 'failed';
+  parts: number;
+  upstreamCode: string | null;
+  retries: number;
+  error: string | null;
+  messageIds: string[];
+  resendOf: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : (JSON.parse(String(v)) as T));
+
+function toGroup(r: Row): GroupRow {
+  return {
+    id: String(r.id),
+    codeId: String(r.code_id),
+    receiver: String(r.receiver),
+    groupKey: String(r.group_key),
+    groupLabels: json(r.group_labels, {}),
+    settings: String(r.settings),
+    state: r.state as GroupRow['state'],
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    nextFlushAt: num(r.next_flush_at),
+    lastSentAt: num(r.last_sent_at),
+    sentFiring: json(r.sent_firing, []),
+    firingMsgids: json(r.firing_msgids, []),
+    firingSentAt: num(r.firing_sent_at),
+    acknowledgedAt: num(r.acknowledged_at),
+    acknowledgedBy: (r.acknowledged_by as string | null) ?? null,
+    resolvedAt: num(r.resolved_at),
+  };
+}
+
+function toSilence(r: Row): SilenceRow {
+  return {
+    id: String(r.id),
+    codeId: String(r.code_id),
+    matchers: json(r.matchers, []),
+    startsAt: Number(r.starts_at),
+    endsAt: Number(r.ends_at),
+    comment: String(r.comment),
+    createdBy: String(r.created_by),
+    createdAt: Number(r.created_at),
+    expiredAt: num(r.expired_at),
+  };
+}
+
+function toDelivery(r: Row): DeliveryRow {
+  return {
+    id: String(r.id),
+    codeId: String(r.code_id),
+    receiver: String(r.receiver),
+    channel: String(r.channel),
+    recipients: json(r.recipients, null),
+    groupIds: json(r.group_ids, []),
+    title: String(r.title),
+    reason: String(r.reason),
+    notification: String(r.notification),
+    alerts: Number(r.alerts),
+    coalesced: Number(r.coalesced),
+    status: r.status as DeliveryRow['status'],
+    parts: Number(r.parts),
+    upstreamCode: (r.upstream_code as string | null) ?? null,
+    retries: Number(r.retries),
+    error: (r.error as string | null) ?? null,
+    messageIds: json(r.message_ids, []),
+    resendOf: (r.resend_of as string | null) ?? null,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** Alert state in the gateway store (SQLite or Postgres): groups, alerts, silences, deliveries. */
+export class AlertStore {
+  constructor(private readonly db: SqlDriver) {}
+
+  // Settings per Code
+
+  async getSettings(codeId: string): Promise<string | undefined> {
+    const [row] = await this.db.all('SELECT settings FROM alert_settings WHERE code_id = ?', [codeId]);
+    return row ? String(row.settings) : undefined;
+  }
+
+  async setSettings(codeId: string, settings: string, now: number): Promise<void> {
+    await this.db.run('INSERT INTO alert_settings (code_id, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT (code_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at', [codeId, settings, now]);
+  }
+
+  // Groups and alerts
+
+  /**
+   * Opens the group (first flush after groupWait) unless it is active; a resolved group that
+   * gets a firing alert again is reopened as new. Returns true when the group (re)opened.
+   */
+  async openGroup(g: { id: string; codeId: string; receiver: string; groupKey: string; groupLabels: Record<string, string>; settings: string }, now: number, flushAt: number, firing: boolean): Promise<boolean> {
+    const inserted = await this.db.run(
+      `INSERT INTO alert_groups (id, code_id, receiver, group_key, group_labels, settings, state, created_at, updated_at, next_flush_at, sent_firing)
+       VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, '[]') ON CONFLICT (id) DO NOTHING`,
+      [g.id, g.codeId, g.receiver, g.groupKey, JSON.stringify(g.groupLabels), g.settings, now, now, flushAt],
+    );
+    if (inserted > 0) return true;
+    if (!firing) return false;
+    const reopened = await this.db.run(
+      `UPDATE alert_groups SET state = 'active', settings = ?, created_at = ?, updated_at = ?, next_flush_at = ?, sent_firing = '[]', last_sent_at = NULL,
+         firing_msgids = NULL, firing_sent_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL, resolved_at = NULL WHERE id = ? AND state = 'resolved'`,
+      [g.settings, now, now, flushAt, g.id],
+    );
+    return reopened > 0;
+  }
+
+  async putAlert(groupId: string, alert: Alert, now: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO alert_instances (group_id, fingerprint, status, alert, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (group_id, fingerprint) DO UPDATE SET status = excluded.status, alert = excluded.alert, updated_at = excluded.updated_at`,
+      [groupId, alert.fingerprint, alert.status, JSON.stringify(alert), now],
+    );
+  }
+
+  async alertsOf(groupId: string): Promise<Alert[]> {
+    const rows = await this.db.all('SELECT alert FROM alert_instances WHERE group_id = ? ORDER BY updated_at, fingerprint', [groupId]);
+    return rows.map((r) => JSON.parse(String(r.alert)) as Alert);
+  }
+
+  async deleteAlerts(groupId: string, fingerprints: readonly string[]): Promise<void> {
+    for (const fp of fingerprints) await this.db.run('DELETE FROM alert_instances WHERE group_id = ? AND fingerprint = ?', [groupId, fp]);
+  }
+
+  async getGroup(id: string): Promise<GroupRow | undefined> {
+    const [row] = await this.db.all('SELECT * FROM alert_groups WHERE id = ?', [id]);
+    return row ? toGroup(row) : undefined;
+  }
+
+  async dueGroups(now: number, limit: number): Promise<GroupRow[]> {
+    const rows = await this.db.all('SELECT * FROM alert_groups WHERE next_flush_at IS NOT NULL AND next_flush_at <= ? AND lease_until <= ? ORDER BY next_flush_at LIMIT ?', [now, new Date(now).toISOString(), limit]);
+    return rows.map(toGroup);
+  }
+
+  /** Leases on group rows (the store's fenced-lease helper): exactly one replica flushes a group. */
+  leases(now: () => number): Leases {
+    return new Leases(this.db, { table: 'alert_groups', takeIf: 'next_flush_at IS NOT NULL' }, now);
+  }
+
+  /**
+   * The fenced write that ends a flush: only the lease holder records the outcome (and frees the
+   * lease); false when another replica took the group meanwhile.
+   */
+  async finishFlush(
+    leases: Leases,
+    lease: Lease,
+    outcome: { now: number; nextFlushAt: number | null; sentFiring?: string[]; sentAt?: number; msgids?: string[]; resolved?: boolean },
+  ): Promise<boolean> {
+    const sets = ['updated_at = ?', 'next_flush_at = ?'];
+    const params: unknown[] = [outcome.now, outcome.nextFlushAt];
+    if (outcome.sentFiring) {
+      sets.push('sent_firing = ?');
+      params.push(JSON.stringify(outcome.sentFiring));
+    }
+    if (outcome.sentAt !== undefined) {
+      sets.push('last_sent_at = ?');
+      params.push(outcome.sentAt);
+    }
+    if (outcome.msgids && outcome.sentFiring?.length) {
+      sets.push('firing_msgids = ?', 'firing_sent_at = ?');
+      params.push(JSON.stringify(outcome.msgids), outcome.now);
+    }
+    if (outcome.resolved) {
+      sets.push(`state = 'resolved'`, 'resolved_at = ?', 'acknowledged_at = NULL');
+      params.push(outcome.now);
+    }
+    sets.push('lease_until = ?');
+    params.push(new Date(outcome.now).toISOString());
+    return leases.finish(lease, sets.join(', '), params);
+  }
+
+  /** SQLite has one writer: leases left by a crashed run are void at start. */
+  async releaseLeases(): Promise<number> {
+    return this.db.run(`UPDATE alert_groups SET lease_token = NULL, lease_until = '1970-01-01T00:00:00.000Z' WHERE lease_token IS NOT NULL`);
+  }
+
+  async acknowledge(id: string, by: string, now: number): Promise<boolean> {
+    return (await this.db.run(`UPDATE alert_groups SET acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ? AND state = 'active'`, [now, by, now, id])) === 1;
+  }
+
+  async listGroups(filter: { codeId?: string; state?: GroupRow['state']; limit: number }): Promise<GroupRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.codeId) {
+      where.push('code_id = ?');
+      params.push(filter.codeId);
+    }
+    if (filter.state) {
+      where.push('state = ?');
+      params.push(filter.state);
+    }
+    params.push(filter.limit);
+    const rows = await this.db.all(`SELECT * FROM alert_groups ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT ?`, params);
+    return rows.map(toGroup);
+  }
+
+  async countActiveGroups(): Promise<number> {
+    const [row] = await this.db.all<{ n: unknown }>(`SELECT COUNT(*) AS n FROM alert_groups WHERE state = 'active'`);
+    return Number(row?.n ?? 0);
+  }
+
+  // Silences
+
+  async addSilence(s: SilenceRow): Promise<void> {
+    await this.db.run(
+      'INSERT INTO alert_silences (id, code_id, matchers, starts_at, ends_at, comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [s.id, s.codeId, JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.comment, s.createdBy, s.createdAt],
+    );
+  }
+
+  async activeSilences(codeId: string, now: number): Promise<SilenceRow[]> {
+    const rows = await this.db.all('SELECT * FROM alert_silences WHERE code_id = ? AND starts_at <= ? AND ends_at > ? AND expired_at IS NULL', [codeId, now, now]);
+    return rows.map(toSilence);
+  }
+
+  async listSilences(filter: { codeId?: string; limit: number }): Promise<SilenceRow[]> {
+    const rows = filter.codeId
+      ? await this.db.all('SELECT * FROM alert_silences WHERE code_id = ? ORDER BY created_at DESC LIMIT ?', [filter.codeId, filter.limit])
+      : await this.db.all('SELECT * FROM alert_silences ORDER BY created_at DESC LIMIT ?', [filter.limit]);
+    return rows.map(toSilence);
+  }
+
+  async expireSilence(id: string, codeId: string | undefined, now: number): Promise<boolean> {
+    const sql = codeId ? 'UPDATE alert_silences SET expired_at = ? WHERE id = ? AND code_id = ? AND expired_at IS NULL' : 'UPDATE alert_silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL';
+    return (await this.db.run(sql, codeId ? [now, id, codeId] : [now, id])) === 1;
+  }
+
+  // Delivery log
+
+  async addDelivery(d: DeliveryRow): Promise<void> {
+    await this.db.run(
+      `INSERT INTO alert_deliveries (id, code_id, receiver, channel, recipients, group_ids, title, reason, notification, alerts, coalesced, status, parts, upstream_code, retries, error, message_ids, resend_of, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [d.id, d.codeId, d.receiver, d.channel, JSON.stringify(d.recipients ?? null), JSON.stringify(d.groupIds), d.title, d.reason, d.notification, d.alerts, d.coalesced, d.status, d.parts, d.upstreamCode, d.retries, d.error, JSON.stringify(d.messageIds), d.resendOf, d.createdAt, d.updatedAt],
+    );
+  }
+
+  async finishDelivery(id: string, patch: Pick<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'retries' | 'error' | 'messageIds' | 'updatedAt'>): Promise<void> {
+    await this.db.run('UPDATE alert_deliveries SET status = ?, parts = ?, upstream_code = ?, retries = ?, error = ?, message_ids = ?, updated_at = ? WHERE id = ?', [
+      patch.status,
+      patch.parts,
+      patch.upstreamCode,
+      patch.retries,
+      patch.error,
+      JSON.stringify(patch.messageIds),
+      patch.updatedAt,
+      id,
+    ]);
+  }
+
+  async getDelivery(id: string): Promise<DeliveryRow | undefined> {
+    const [row] = await this.db.all('SELECT * FROM alert_deliveries WHERE id = ?', [id]);
+    return row ? toDelivery(row) : undefined;
+  }
+
+  /** Newest first; `q` searches title, receiver, channel, status, reason and the message text. */
+  async listDeliveries(filter: { q?: string; codeId?: string; limit: number }): Promise<DeliveryRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.codeId) {
+      where.push('code_id = ?');
+      params.push(filter.codeId);
+    }
+    if (filter.q) {
+      const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(`(LOWER(title) LIKE ? ESCAPE '\\' OR LOWER(receiver) LIKE ? ESCAPE '\\' OR LOWER(channel) LIKE ? ESCAPE '\\' OR LOWER(status) LIKE ? ESCAPE '\\' OR LOWER(reason) LIKE ? ESCAPE '\\' OR LOWER(notification) LIKE ? ESCAPE '\\')`);
+      params.push(like, like, like, like, like, like);
+    }
+    params.push(filter.limit);
+    const rows = await this.db.all(`SELECT * FROM alert_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ?`, params);
+    return rows.map(toDelivery);
+  }
+}

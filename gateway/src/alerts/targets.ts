@@ -1,0 +1,101 @@
+import { validationError, type Notification, type SendResult } from '@wxnotify/core';
+import type { ChannelSender } from '../services/channel-sender.js';
+import type { CodeService } from '../services/code-service.js';
+import { recipientsFor } from '../services/code-recipients.js';
+import type { CodeRecord } from '../store/store.js';
+import type { RoutesConfig } from './routes.js';
+
+/** A resolved receiver: what renders for it and how to send there. */
+export interface AlertTarget {
+  /** `code:<id>` or `receiver:<name>` (the key groups are stored under). */
+  key: string;
+  label: string;
+  channelType: string;
+  recipients: unknown;
+  send(notification: Notification<unknown, unknown>): Promise<SendResult>;
+  /** WeCom app Codes: recall a message (true when done, false when the channel cannot). */
+  recall?(msgid: string): Promise<boolean>;
+}
+
+const unavailable = (message: string) => validationError('gateway', 'RECEIVER_UNAVAILABLE', message, 'Check the routes file and the Code (it may have been revoked).');
+
+/** Turns receiver keys into targets: the intake Code, a Code named in the routes file, or a named channel. */
+export class AlertTargets {
+  constructor(
+    private readonly codes: CodeService,
+    private readonly channels: ChannelSender,
+    private readonly routes: RoutesConfig | undefined,
+  ) {}
+
+  static codeKey(codeId: string): string {
+    return `code:${codeId}`;
+  }
+
+  static receiverKey(name: string): string {
+    return `receiver:${name}`;
+  }
+
+  async resolve(key: string): Promise<AlertTarget> {
+    if (key.startsWith('code:')) {
+      const record = await this.codes.get(key.slice(5));
+      if (!record || record.revokedAt) throw unavailable(`the Code of this group is gone or revoked`);
+      return this.forCode(key, record);
+    }
+    const name = key.slice('receiver:'.length);
+    const spec = this.routes?.receivers.get(name);
+    if (!spec) throw unavailable(`receiver "${name}" is not in the routes file`);
+    if ('code' in spec) {
+      const record = await this.findCode(spec.code);
+      if (!record) throw unavailable(`receiver "${name}": no active Code "${spec.code}"`);
+      return { ...this.forCode(key, record), label: `${name} → ${record.name}` };
+    }
+    const type = this.channels.typeOf(spec.channel);
+    if (!type) throw unavailable(`receiver "${name}": channel "${spec.channel}" is not configured`);
+    const to = spec.to === undefined ? undefined : recipientsFor(type, spec.to);
+    return {
+      key,
+      label: `${name} → ${spec.channel}`,
+      channelType: type,
+      recipients: to ?? null,
+      send: (n) => this.channels.send(spec.channel, { ...n, ...(to ? { to } : {}) } as Notification<any, any>),
+    };
+  }
+
+  /** A Code by id or by name (routes files name them; names are not unique, the newest active wins). */
+  async findCode(ref: string): Promise<CodeRecord | undefined> {
+    const byId = await this.codes.get(ref);
+    if (byId && !byId.revokedAt) return byId;
+    return (await this.codes.list()).find((c) => !c.revokedAt && c.name === ref);
+  }
+
+  /** Start-up check: every receiver of the routes file points at something that exists. */
+  async validate(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const spec of this.routes?.receivers.values() ?? []) {
+      if ('code' in spec && !(await this.findCode(spec.code))) problems.push(`receivers.${spec.name}: no active Code with id or name "${spec.code}"`);
+      if ('channel' in spec) {
+        const type = this.channels.typeOf(spec.channel);
+        if (!type) problems.push(`receivers.${spec.name}: channel "${spec.channel}" is not configured (${this.channels.names().join(', ') || 'none'})`);
+        else if (spec.to !== undefined) {
+          try {
+            recipientsFor(type, spec.to);
+          } catch (error) {
+            problems.push(`receivers.${spec.name}.to: ${(error as Error & { upstreamMessage?: string }).upstreamMessage ?? (error as Error).message}`);
+          }
+        }
+      }
+    }
+    return problems;
+  }
+
+  private forCode(key: string, record: CodeRecord): AlertTarget {
+    return {
+      key,
+      label: record.name,
+      channelType: record.channelType,
+      recipients: record.recipients ?? null,
+      send: (n) => this.codes.deliver(record, n),
+      recall: (msgid) => this.codes.recall(record, msgid),
+    };
+  }
+}
