@@ -19,3 +19,4 @@ export { NotifyCallbacksModule } from './callbacks/notify-callbacks.module.js';
 export { NotifyCallbacksService } from './callbacks/notify-callbacks.service.js';
 export { NOTIFY_CALLBACK_EVENTS, type NotifyCallbackEvent } from './callbacks/callbacks.events.js';
 export type { NotifyCallbacksOptions } from './callbacks/callbacks.options.js';
+export * from './testing/index.js';

@@ -47,9 +47,13 @@ const workerProvider = {
  * `NotifyModule.forRoot({ channels, defaultChannel })` or `forRootAsync({ imports, useFactory, inject })`.
  * Pass `isGlobal: true` to use NotifyService everywhere without importing the module again.
  */
+/** What every notify module provides on top of its runtime (shared with NotifyTestingModule). */
+export const NOTIFY_SERVICE_PROVIDERS = [NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator];
+export const NOTIFY_EXPORTS = [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NOTIFY_RUNTIME];
+
 @Module({
   imports: [DiscoveryModule],
-  providers: [runtimeProvider, dispatcherProvider, workerProvider, NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator],
-  exports: [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NOTIFY_RUNTIME],
+  providers: [runtimeProvider, dispatcherProvider, workerProvider, ...NOTIFY_SERVICE_PROVIDERS],
+  exports: NOTIFY_EXPORTS,
 })
 export class NotifyModule extends NotifyConfigurableModule {}
