@@ -1,5 +1,6 @@
-import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, SEND_AND_WAIT_OPERATION } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { alwaysRegistered } from '../shared/manual-webhook';
 import { routeItems } from '../shared/router';
 import * as media from './actions/media';
 import * as message from './actions/message';
@@ -21,6 +22,12 @@ export class WeCom implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'weComAppApi', required: true }],
+		// Send and Wait: the execution's resume URL (links, or the WeCom Trigger forwarding a card click).
+		webhooks: [
+			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
+		],
+		waitingNodeTooltip: '={{ $parameter.operation === "sendAndWait" ? "Execution will continue after the user\'s response" : "" }}',
 		properties: [
 			{
 				displayName: 'Resource',
@@ -38,9 +45,19 @@ export class WeCom implements INodeType {
 		],
 	};
 
+	// The send-and-wait webhooks are restart webhooks: n8n never registers them on activation.
+	webhookMethods = { default: alwaysRegistered };
+
 	methods = { loadOptions: { getDepartments, getUsers }, listSearch: { searchDepartments, searchUsers } };
 
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await message.sendAndWait.webhook.call(this);
+	}
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0) === SEND_AND_WAIT_OPERATION) {
+			return await message.sendAndWait.execute.call(this, await weComChannel.call(this));
+		}
 		return await routeItems(
 			this,
 			{ message: { send: message.send.execute, recall: message.recall.execute }, media: { upload: media.upload.execute } },

@@ -1,11 +1,14 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { Deduplicator, WeComCallback, WeComCryptoError, type WeComCallbackMessage } from '../../core/src';
+import { Deduplicator, TemplateCardInbox, WeComCallback, WeComCryptoError, type WeComCallbackMessage } from '../../core/src';
+import { resumeWaitingExecution } from './resume-send-and-wait';
 import { accepted, rawBodyText, rejected, replyExactly } from '../shared/webhook-reply';
 import { alwaysRegistered } from '../shared/manual-webhook';
 
 // Redeliveries (WeCom retries when the reply is slow) start no second execution.
 const seen = new Deduplicator();
+// Card clicks: redeliveries and a member's double tap resume nothing twice.
+const clicks = new TemplateCardInbox();
 
 export class WeComTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -57,6 +60,23 @@ export class WeComTrigger implements INodeType {
 				default: 300,
 				description: 'Reject callbacks whose signed timestamp is further than this from now (replay protection). 0 turns the check off.',
 			},
+			{
+				displayName: 'Resume Send and Wait Executions',
+				name: 'resumeSendAndWait',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether a click on a WeCom node's Send and Wait card button resumes that waiting execution (with the member's userid) on this n8n",
+			},
+			{
+				displayName: 'Waiting Webhook Base URL',
+				name: 'waitingBaseUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://n8n.example.com/webhook-waiting',
+				description: "Where this n8n's waiting executions are resumed. Empty: next to this trigger's URL (…/webhook-waiting).",
+				displayOptions: { show: { resumeSendAndWait: [true] } },
+			},
 		],
 	};
 
@@ -93,6 +113,10 @@ export class WeComTrigger implements INodeType {
 			message = callback.decryptMessage(query, rawBodyText(this));
 		} catch (error) {
 			return refuse(this, error);
+		}
+		if (this.getNodeParameter('resumeSendAndWait', true) as boolean) {
+			const receipt = clicks.accept(message);
+			if (receipt && !receipt.duplicate) await resumeWaitingExecution(this, receipt.event);
 		}
 		const item = message as IDataObject;
 		const types = this.getNodeParameter('msgTypes', []) as string[];

@@ -11,6 +11,8 @@ const SECRET_PARAMS = [
   'secret',
   'code',
   'debug_token',
+  // n8n's signed resume URLs (send and wait)
+  'signature',
 ];
 const SECRET_PARAM_RE = new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"']*`, 'gi');
 /**

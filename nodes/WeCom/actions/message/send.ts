@@ -1,75 +1,10 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { WeComAppChannel, WeComAppMessageType, WeComAppNotification, WeComAppOptions } from '../../../../core/src';
 import { mediaFromBinary } from '../../../shared/binary';
-import { asJson, limitOf, limitText, toList } from '../../../shared/fields';
+import { asJson, limitOf, limitText } from '../../../shared/fields';
+import { readRecipients, recipientFields } from './recipients';
 import { articlesField, binaryPropertyField, readArticles, readTemplateCard, templateCardField } from '../../../shared/wecom-fields';
-
-/**
- * A list of resource locators ("From List" through a listSearch method, or "By ID"), for recipients
- * on top of the older multiOptions fields, which stay as they were so saved workflows keep working.
- */
-function pickerField(o: {
-	displayName: string;
-	name: string;
-	item: string;
-	what: string;
-	searchListMethod: string;
-	placeholder: string;
-	regex: string;
-	errorMessage: string;
-	description: string;
-}): INodeProperties {
-	return {
-		displayName: o.displayName,
-		name: o.name,
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: `Add ${o.what}`,
-		default: {},
-		description: o.description,
-		options: [
-			{
-				name: o.item,
-				displayName: o.what,
-				values: [
-					{
-						displayName: o.what,
-						name: 'id',
-						type: 'resourceLocator',
-						default: { mode: 'list', value: '' },
-						modes: [
-							{
-								displayName: 'From List',
-								name: 'list',
-								type: 'list',
-								typeOptions: { searchListMethod: o.searchListMethod, searchable: true },
-							},
-							{
-								displayName: 'By ID',
-								name: 'id',
-								type: 'string',
-								placeholder: o.placeholder,
-								validation: [{ type: 'regex', properties: { regex: o.regex, errorMessage: o.errorMessage } }],
-							},
-						],
-					},
-				],
-			},
-		],
-	};
-}
-
-/** The IDs of a picker field (resource locator values, or plain strings from an expression). */
-function readPicks(ctx: IExecuteFunctions, i: number, name: string, item: string): string[] {
-	const picks = (ctx.getNodeParameter(name, i, {}) as IDataObject)[item];
-	if (!Array.isArray(picks)) return [];
-	return picks.flatMap((pick) => {
-		const id = (pick as IDataObject)?.id;
-		const value = id !== null && typeof id === 'object' ? (id as INodeParameterResourceLocator).value : id;
-		return value === undefined || value === null ? [] : toList(String(value));
-	});
-}
 
 const type = (...types: WeComAppMessageType[]) => ({ messageType: types });
 
@@ -92,62 +27,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'text',
 	},
-	{
-		displayName: 'To User Names or IDs',
-		name: 'toUsers',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getUsers' },
-		default: [],
-		description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-	},
-	{
-		displayName: 'To Department Names or IDs',
-		name: 'toParties',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getDepartments' },
-		default: [],
-		description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-	},
-	pickerField({
-		displayName: 'Users',
-		name: 'userPicks',
-		item: 'user',
-		what: 'Member',
-		searchListMethod: 'searchUsers',
-		placeholder: 'e.g. zhangsan',
-		regex: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$',
-		errorMessage: 'A WeCom user ID: letters, digits and _ - . @, starting with a letter or digit',
-		description: 'Members picked from a searchable list or entered by user ID; added to To User Names or IDs',
-	}),
-	pickerField({
-		displayName: 'Departments',
-		name: 'departmentPicks',
-		item: 'department',
-		what: 'Department',
-		searchListMethod: 'searchDepartments',
-		placeholder: 'e.g. 2',
-		regex: '^[0-9]+$',
-		errorMessage: 'A WeCom department ID is a number',
-		description: 'Departments picked from a searchable list or entered by ID; added to To Department Names or IDs',
-	}),
-	{
-		displayName: 'To Tags',
-		name: 'toTags',
-		type: 'string',
-		default: '',
-		description: limitText(
-			'wecom-app',
-			'usersPerCall',
-			(n) => `Tag IDs, comma-separated. Recipients are batched at WeCom's limits (${n} users, ${limitOf('wecom-app', 'partiesPerCall')} departments, ${limitOf('wecom-app', 'tagsPerCall')} tags per call).`,
-		),
-	},
-	{
-		displayName: 'To Everyone',
-		name: 'toAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to send to everyone in the app\'s visible range (@all)',
-	},
+	...recipientFields,
 	{
 		displayName: 'Title',
 		name: 'title',
@@ -323,12 +203,7 @@ export async function execute(this: IExecuteFunctions, channel: WeComAppChannel,
 	const notification: WeComAppNotification = {
 		type: messageType,
 		...content,
-		to: {
-			users: [...toList(this.getNodeParameter('toUsers', i, [])), ...readPicks(this, i, 'userPicks', 'user')],
-			parties: [...toList(this.getNodeParameter('toParties', i, [])), ...readPicks(this, i, 'departmentPicks', 'department')],
-			tags: toList(this.getNodeParameter('toTags', i, '')),
-			all: this.getNodeParameter('toAll', i, false) as boolean,
-		},
+		to: readRecipients(this, i),
 		options,
 	};
 	return asJson(await channel.send(notification));
