@@ -56,6 +56,8 @@ describe.each(targets)('POST /add_user with @Notify (%s fake)', (_label, startTa
     expect(JSON.parse(res.body.toString())).toEqual({ success: true, user: { id: 1, username: 'erin', team: 'ops' } });
     await waitFor(() => target.delivered().length === 1, 'the notification');
     expect(target.delivered()[0]).toContain('新用户已加入：erin（团队 ops，#1）');
+    // The fake records the message before its answer reaches the client: wait for the answer too.
+    await waitFor(() => service.stats().pending === 0, 'the upstream answer');
     expect(service.stats()).toMatchObject({ sent: 1, failed: 0, pending: 0, dropped: 0 });
   });
 
