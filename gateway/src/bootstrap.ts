@@ -19,6 +19,7 @@ import { GatewayModule } from './gateway.module.js';
 import { JsonExceptionFilter } from './http/exception.filter.js';
 import { BodyErrorGuard, CALLBACK_PATH, jsonBody } from './http/body.js';
 import { requestContext } from './http/middleware.js';
+import { currentWaitBound } from './http/sync-wait.js';
 import { WindowRateLimiter } from './http/rate-limit.js';
 import { GatewayLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -118,6 +119,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       rateLimiter: new MemoryRateLimiter(options.channelDeps?.clock ?? systemClock),
       logger: { warn: (m, meta) => logger.warn(m, meta), debug: (m, meta) => logger.debug(m, meta) },
       ...options.channelDeps,
+      // Synchronous routes bound their wait for a rate limit (see http/sync-wait.ts).
+      retry: { maxWaitMs: currentWaitBound, ...options.channelDeps?.retry },
     };
     const ctx = createChannelContext(deps);
     const channels = new LateBoundSender();

@@ -58,6 +58,8 @@ export interface GatewayConfig {
   alertRoutesFile?: string;
   /** How often due alert groups are flushed (ms). */
   alertPollMs: number;
+  /** Longest a synchronous send waits for an upstream rate limit before answering 429 + Retry-After (ms). */
+  syncMaxWaitMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -175,5 +177,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstreamTimeoutMs: intVar(env, 'WXNOTIFY_UPSTREAM_TIMEOUT_MS', 10_000, 100),
     alertRoutesFile: env.WXNOTIFY_ALERT_ROUTES_FILE ? resolve(env.WXNOTIFY_ALERT_ROUTES_FILE) : undefined,
     alertPollMs: intVar(env, 'WXNOTIFY_ALERT_POLL_MS', 1000, 10),
+    syncMaxWaitMs: intVar(env, 'WXNOTIFY_SYNC_MAX_WAIT_MS', 3000, 0),
   };
 }

@@ -133,7 +133,11 @@ export class Pipeline {
         outcome = pending;
         pending = undefined;
       } else {
-        if (spec.rate) await guard(limiter.acquire(spec.rate.key, spec.rate.rule, signal));
+        if (spec.rate) {
+          const delay = limiter.delayMs?.(spec.rate.key, spec.rate.rule) ?? 0;
+          if (delay > this.maxWaitMs()) throw this.notWaiting(spec.operation, delay);
+          await guard(limiter.acquire(spec.rate.key, spec.rate.rule, signal));
+        }
         const request = this.request(spec, token, stats, signal);
         try {
           outcome = spec.parse(await transport.request(request));
@@ -156,6 +160,11 @@ export class Pipeline {
         case 'rate-limited': {
           const waitMs = outcome.waitMs ?? retry.rateLimitWaitMs;
           if (rateWaits >= retry.maxRateLimitWaits) throw outcome.error;
+          if (waitMs > this.maxWaitMs()) {
+            // Not waited out here, but later calls on the key must still sit it out (or fail fast).
+            if (spec.rate) await limiter.block(spec.rate.key, clock.now() + waitMs);
+            throw outcome.error.withRetryAfter(waitMs);
+          }
           rateWaits++;
           logger?.warn(`${this.channel} ${spec.operation}: rate limited, waiting ${waitMs} ms`, { code: outcome.error.code });
           if (spec.rate) {
@@ -176,6 +185,26 @@ export class Pipeline {
       }
       stats.retries++;
     }
+  }
+
+  private maxWaitMs(): number {
+    const bound = this.deps.retry.maxWaitMs;
+    return (typeof bound === 'function' ? bound() : bound) ?? Infinity;
+  }
+
+  /** A call that would have to wait `delayMs` for its key, longer than the caller's bound: fail, nothing sent. */
+  private notWaiting(operation: string, delayMs: number): NotifyError {
+    const seconds = Math.ceil(delayMs / 1000);
+    return new NotifyError({
+      channel: this.channel,
+      code: 'RATE_LIMITED',
+      kind: 'upstream',
+      retryable: true,
+      operation,
+      message: `rate limited: the next call is possible in ${seconds} s (not sent)`,
+      hint: `上游限流窗口未结束，消息未发送，请 ${seconds} 秒后重试。The upstream's rate-limit window is still open; nothing was sent, retry after ${seconds} s.`,
+      retryAfterMs: Math.ceil(delayMs),
+    });
   }
 
   private request<T>(spec: CallSpec<T>, token: string | undefined, stats: SendStats, signal: AbortSignal | undefined): HttpRequest {

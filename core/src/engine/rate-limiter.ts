@@ -28,6 +28,8 @@ export interface RateLimiter {
   tryAcquire?(key: string, rule: RateRule): boolean;
   /** The upstream said "too many calls": hold every call on `key` until `untilMs` (epoch ms). */
   block(key: string, untilMs: number): Promise<void>;
+  /** Optional: how long (ms) until a call on `key` could start, 0 when now. Lets a bounded caller fail fast instead of waiting. */
+  delayMs?(key: string, rule: RateRule): number;
 }
 
 interface KeyState {
@@ -56,6 +58,16 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async acquire(key: string, rule: RateRule, signal?: AbortSignal): Promise<void> {
     while (!signal?.aborted && !this.tryAcquire(key, rule)) await this.clock.sleep(this.waitMs(this.state(key), rule), signal);
+  }
+
+  delayMs(key: string, rule: RateRule): number {
+    const state = this.keys.get(key);
+    if (!state) return 0;
+    const now = this.clock.now();
+    if (state.blockedUntil > now) return state.blockedUntil - now;
+    if (rule.limit === Infinity) return 0;
+    const live = state.starts.filter((t) => t > now - rule.windowMs);
+    return live.length >= rule.limit ? live[live.length - rule.limit]! + rule.windowMs - now : 0;
   }
 
   /** How long until a call may start: the rest of a block, or until the oldest start leaves the window. */

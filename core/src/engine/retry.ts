@@ -9,6 +9,13 @@ export interface RetryPolicy {
   maxRateLimitWaits: number;
   /** Per-request timeout handed to the transport. */
   timeoutMs: number;
+  /**
+   * Longest a call may wait for a rate limit: an upstream window (WeCom 45009) or client-side
+   * pacing. A longer wait fails at once, nothing sent, with a retryable NotifyError carrying
+   * `retryAfterMs`. A function is read at each wait (a host may bound only some calls, e.g.
+   * synchronous HTTP requests). Default: no bound (the call waits).
+   */
+  maxWaitMs?: number | (() => number);
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -18,6 +25,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   rateLimitWaitMs: 60_000,
   maxRateLimitWaits: 1,
   timeoutMs: 10_000,
+  maxWaitMs: Infinity,
 };
 
 /** Exponential backoff with equal jitter: half fixed, half random, capped. */

@@ -26,6 +26,8 @@ export interface NotifyErrorInit {
   fromIp?: string;
   /** An aborted send whose request was on the wire: it may have been delivered. */
   deliveryUnknown?: boolean;
+  /** A rate limit that the call did not wait out: when a new attempt may succeed (nothing was sent). */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -45,6 +47,7 @@ export class NotifyError extends Error {
   readonly fromIp?: string;
   /** An aborted send whose request was on the wire: it may have been delivered. */
   readonly deliveryUnknown?: boolean;
+  readonly retryAfterMs?: number;
   /** The upstream's own message (redacted), without our prefix. */
   readonly upstreamMessage: string;
 
@@ -62,11 +65,16 @@ export class NotifyError extends Error {
     this.partial = init.partial;
     this.fromIp = init.fromIp;
     if (init.deliveryUnknown !== undefined) this.deliveryUnknown = init.deliveryUnknown;
+    this.retryAfterMs = init.retryAfterMs;
     this.upstreamMessage = init.message;
   }
 
   withPartial(partial: SendResult): NotifyError {
     return new NotifyError({ ...this.toInit(), partial });
+  }
+
+  withRetryAfter(retryAfterMs: number): NotifyError {
+    return new NotifyError({ ...this.toInit(), retryable: true, retryAfterMs: Math.max(0, Math.ceil(retryAfterMs)) });
   }
 
   toJSON(): Record<string, unknown> {
@@ -85,6 +93,7 @@ export class NotifyError extends Error {
       operation: this.operation,
       fromIp: this.fromIp,
       ...(this.deliveryUnknown !== undefined ? { deliveryUnknown: this.deliveryUnknown } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
       partial: this.partial,
     };
   }

@@ -4,7 +4,8 @@ import type { Request, Response } from 'express';
 import { GatewayRuntime } from '../runtime.js';
 import { AdminAuth, sessionFromCookie } from '../services/admin-auth.js';
 import { summarize, type CodeInput } from '../services/code-service.js';
-import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
+import { ApiError, sendFailure } from './api-error.js';
+import { boundedWait } from './sync-wait.js';
 import { codeExamples } from './examples.js';
 import { takeCodeSlot } from './code-limits.js';
 import { AdminGuard } from './guards.js';
@@ -21,8 +22,7 @@ function publicBaseUrl(req: Request, configured: string | undefined): string {
 function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isNotifyError(error)) {
-    const status = error.kind === 'validation' ? 400 : statusForNotifyError(error);
-    return new ApiError(status, { success: false, ...describeSendError(error) });
+    return sendFailure(error);
   }
   throw error;
 }
@@ -134,7 +134,7 @@ export class AdminController {
     const content = stringField(body, 'content', { maxBytes: this.rt.config.maxContentBytes }) ?? 'Test message from the wxnotify gateway.';
     const title = stringField(body, 'title', { maxBytes: 512 });
     try {
-      const result = await this.rt.recorder.record('wecom-app', () => this.rt.codes.send(record, { title, content }), { codeId: id });
+      const result = await this.rt.recorder.record('wecom-app', () => boundedWait(this.rt.config, () => this.rt.codes.send(record, { title, content })), { codeId: id });
       return { success: true, result };
     } catch (error) {
       throw asApiError(error);

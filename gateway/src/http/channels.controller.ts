@@ -2,7 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { isNotifyError, type Notification } from '@wxnotify/core';
 import type { Response } from 'express';
 import { GatewayRuntime } from '../runtime.js';
-import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
+import { ApiError, sendFailure } from './api-error.js';
+import { boundedWait } from './sync-wait.js';
 import { ApiKeyGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
 
@@ -30,11 +31,6 @@ function toNotification(body: Record<string, unknown>, maxContentBytes: number):
     ...(body.to !== undefined ? { to: body.to } : {}),
     ...(body.options !== undefined ? { options: body.options as Record<string, unknown> } : {}),
   };
-}
-
-function sendError(error: unknown): ApiError {
-  const status = isNotifyError(error) ? statusForNotifyError(error) : 500;
-  return new ApiError(status, { success: false, ...describeSendError(error) });
 }
 
 @Controller('api')
@@ -67,7 +63,7 @@ export class ChannelsController {
       try {
         this.rt.channels.validate(name, notification);
       } catch (error) {
-        throw sendError(error);
+        throw sendFailure(error);
       }
       const id = await this.rt.store.enqueue(name, notification);
       this.rt.outbox.kick();
@@ -75,10 +71,10 @@ export class ChannelsController {
       return { success: true, message: 'Accepted', id, status: 'pending' };
     }
     try {
-      const result = await this.rt.recorder.record(name, () => this.rt.channels.send(name, notification));
+      const result = await this.rt.recorder.record(name, () => boundedWait(this.rt.config, () => this.rt.channels.send(name, notification)));
       return { success: true, message: 'Sent', result };
     } catch (error) {
-      throw sendError(error);
+      throw sendFailure(error);
     }
   }
 

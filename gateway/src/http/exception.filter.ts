@@ -2,7 +2,7 @@ import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter 
 import { isNotifyError } from '@wxnotify/core';
 import type { Request, Response } from 'express';
 import { GatewayRuntime } from '../runtime.js';
-import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
+import { ApiError, sendFailure } from './api-error.js';
 
 /** Every error leaves as JSON. Only a bug in the gateway itself gives 500. */
 @Catch()
@@ -24,7 +24,8 @@ export class JsonExceptionFilter implements ExceptionFilter {
       return;
     }
     if (isNotifyError(exception)) {
-      res.status(statusForNotifyError(exception)).json({ success: false, ...describeSendError(exception) });
+      const failure = sendFailure(exception);
+      res.status(failure.status).set(failure.headers).json(failure.body);
       return;
     }
     this.rt.logger.error('unhandled error', { requestId: res.getHeader('x-request-id') as string, error: exception as Error, stack: (exception as Error)?.stack });

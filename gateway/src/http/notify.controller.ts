@@ -3,7 +3,8 @@ import { isNotifyError, type SendResult } from '@wxnotify/core';
 import { GatewayRuntime } from '../runtime.js';
 import { presentedApiKey } from '../services/api-keys.js';
 import type { CodeRecord } from '../store/store.js';
-import { ApiError, describeSendError, statusForNotifyError } from './api-error.js';
+import { ApiError, describeSendError, retryAfterHeader, statusForNotifyError } from './api-error.js';
+import { boundedWait } from './sync-wait.js';
 import { limitUnknownCodes, takeCodeSlot } from './code-limits.js';
 import { NotifyAuthGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
@@ -66,14 +67,18 @@ export class NotifyController {
       throw new ApiError(503, { success: false, code: 'NO_WECHAT_CHANNEL', message: '发送消息失败：未配置个人微信通道', hint: 'No personal-WeChat channel is configured: set GEWECHAT_BASE_URL, GEWECHAT_TOKEN and GEWECHAT_APP_ID.' });
     }
     try {
-      const result = await this.rt.recorder.record(channel, () => this.rt.channels.send(channel, { ...(title ? { title } : {}), content, format: 'text', to: wxid.trim() }));
+      const result = await this.rt.recorder.record(channel, () => boundedWait(this.rt.config, () => this.rt.channels.send(channel, { ...(title ? { title } : {}), content, format: 'text', to: wxid.trim() })));
       return { success: true, message: SEED_TEXT.sent, data: wechatIds(result) };
     } catch (error) {
       const detail = describeSendError(error);
       const status = isNotifyError(error) ? statusForNotifyError(error) : 500;
       // Seed 000 wording: "发送消息失败：用户未登录" (the upstream's own prefix is not repeated).
       const reason = detail.message.replace(/^(发送消息失败|操作失败)\s*[:：]\s*/, '');
-      throw new ApiError(status, { success: false, message: `${SEED_TEXT.sendFailed}${reason}`, code: detail.code, ...(detail.hint ? { hint: detail.hint } : {}) });
+      throw new ApiError(
+        status,
+        { success: false, message: `${SEED_TEXT.sendFailed}${reason}`, code: detail.code, ...(detail.hint ? { hint: detail.hint } : {}), ...(detail.retryAfterSeconds ? { retryAfterSeconds: detail.retryAfterSeconds } : {}) },
+        retryAfterHeader(error),
+      );
     }
   }
 
@@ -91,22 +96,25 @@ export class NotifyController {
     const title = stringField(body, 'title', { maxBytes: TITLE_MAX_BYTES });
     const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
     try {
-      const result = await this.rt.recorder.record(record.channelType, () => this.rt.codes.send(record, { title, content }), { codeId: record.id });
+      const result = await this.rt.recorder.record(record.channelType, () => boundedWait(this.rt.config, () => this.rt.codes.send(record, { title, content })), { codeId: record.id });
       return { success: true, message: SEED_TEXT.codeSent, response: weComResponse(result) };
     } catch (error) {
       const detail = describeSendError(error);
       if (isNotifyError(error) && error.kind === 'validation') {
         throw new ApiError(400, { success: false, message: detail.message, code: detail.code, ...(detail.hint ? { hint: detail.hint } : {}) });
       }
-      // Seed 001: a failed WeCom call is a 500 with the upstream answer in the body.
-      throw new ApiError(500, {
+      // Seed 001: a failed WeCom call is a 500 with the upstream answer in the body; a rate-limit
+      // window that was not waited out is a 429 with Retry-After (nothing was sent).
+      const limited = detail.retryAfterSeconds !== undefined;
+      throw new ApiError(limited ? 429 : 500, {
         success: false,
         message: `${SEED_TEXT.weComFailed}: ${detail.message}`,
         code: detail.code,
         ...(detail.hint ? { hint: detail.hint } : {}),
         retryable: detail.retryable ?? false,
+        ...(limited ? { retryAfterSeconds: detail.retryAfterSeconds } : {}),
         response: { errcode: detail.code, errmsg: detail.message },
-      });
+      }, retryAfterHeader(error));
     }
   }
 
