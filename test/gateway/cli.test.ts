@@ -111,6 +111,21 @@ describe('wxnotify CLI against a running gateway', () => {
     expect((await cli(['codes', 'revoke', id])).code).toBe(4);
   });
 
+  it('codes create --channel: a Code on a named channel (here personal WeChat) that takes alerts', async () => {
+    const created = await cli(['codes', 'create', '--channel', 'wechat', '--to', 'wxid_friend_a', '--name', 'wechat alerts', '--json']);
+    expect(created.code).toBe(0);
+    const { id, code, alertsUrl, channelType, to } = created.json();
+    expect({ channelType, to }).toEqual({ channelType: 'gewechat', to: ['wxid_friend_a'] });
+    expect(alertsUrl).toBe(`${t.url}/api/alerts/${code}`);
+    await t.call('PUT', `/admin/api/alerts/settings/${id}`, { groupWait: '0s' });
+    expect((await t.call('POST', `/api/alerts/${code}`, { title: 'Backup failed', content: 'nas exit 2' }, { auth: false })).status).toBe(200);
+    await t.gw.runtime.alerts!.engine.flush();
+    const sent = t.gewe.sent.at(-1)!;
+    expect(sent.toWxid).toBe('wxid_friend_a');
+    expect(JSON.stringify(sent.body)).toContain('【告警】Backup failed');
+    expect((await cli(['codes', 'create', '--channel', 'nope'])).code).not.toBe(0);
+  });
+
   it('usage errors exit 2 with a pointer to --help; --help exits 0', async () => {
     for (const args of [[], ['frobnicate'], ['send'], ['send', '--wxid', 'a', '--code', 'b', 'x'], ['send', '--wxid', 'a'], ['send', '--bogus'], ['codes', 'revoke']]) {
       const run = await cli(args);

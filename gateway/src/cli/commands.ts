@@ -113,6 +113,7 @@ async function codes(o: CliOptions, io: CliIo): Promise<CommandResult> {
       };
     }
     case 'create': {
+      if (o.channel) return createOnChannel(o);
       const corpSecret = io.env.WXNOTIFY_CORP_SECRET;
       if (!o.corpId || !o.agentId) throw new UsageError('codes create needs --corp-id and --agent-id');
       if (!corpSecret) throw new UsageError('set the app secret in WXNOTIFY_CORP_SECRET (it is never taken from the command line)');
@@ -141,6 +142,22 @@ async function codes(o: CliOptions, io: CliIo): Promise<CommandResult> {
     default:
       throw new UsageError('codes needs list, create or revoke');
   }
+}
+
+/** `codes create --channel NAME [--to ID ...] [--name N]`: a Code on a named channel (robot, WxPusher, personal WeChat, JuHe, app). */
+async function createOnChannel(o: CliOptions): Promise<CommandResult> {
+  const answer = await gatewayJson(o.gateway, 'POST', '/admin/api/codes', o.apiKey, {
+    channel: o.channel,
+    ...(o.to.length ? { to: o.to } : {}),
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.rateLimit ? { rateLimitPerMinute: Number(o.rateLimit) } : {}),
+  });
+  const alertsUrl = `${o.gateway.replace(/\/$/, '')}/api/alerts/${answer.code}`;
+  return {
+    exitCode: EXIT.ok,
+    json: { ok: true, id: answer.id, code: answer.code, name: answer.name, channel: answer.channel, channelType: answer.channelType, to: answer.to, url: answer.examples?.url, alertsUrl },
+    text: [`id:     ${answer.id}`, `code:   ${answer.code}   (shown once: store it like a password)`, `alerts: ${alertsUrl}`],
+  };
 }
 
 export async function runCommand(o: CliOptions, io: CliIo): Promise<CommandResult> {

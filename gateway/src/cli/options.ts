@@ -14,6 +14,9 @@ Usage:
   wxnotify codes list
   wxnotify codes create --corp-id ID --agent-id N (--user ID ... | --party ID ... | --all) [--name NAME]
                         (the app secret comes from WXNOTIFY_CORP_SECRET, never from the command line)
+  wxnotify codes create --channel NAME [--to ID ...] [--name NAME]
+                        a Code on a named channel: robot (no --to), WxPusher (UID_…/topic:N),
+                        personal WeChat (wxid), JuHe (S:…/R:…), WeCom app (userid, party:N, tag:N)
   wxnotify codes revoke ID
 
 Options:
