@@ -31,6 +31,7 @@ import { ApiKeyService } from './services/api-keys.js';
 import { noChannels } from './services/channel-sender.js';
 import { LateBoundSender, NotifyServiceSender } from './services/notify-service-sender.js';
 import { CodeService } from './services/code-service.js';
+import { HealthProbe } from './services/health-probe.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { SendRecorder } from './services/send-recorder.js';
 import { PostgresDriver } from './store/postgres-driver.js';
@@ -56,17 +57,31 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-async function openStore(config: GatewayConfig): Promise<{ store: GatewayStore; lock?: DataDirLock }> {
+/** Idle pooled connections break together (a restart): one line per outage is enough. */
+function idleErrorLogger(logger: GatewayLogger): (error: Error) => void {
+  let last = 0;
+  return (error) => {
+    if (Date.now() - last < 10_000) return;
+    last = Date.now();
+    logger.warn('Postgres closed idle connections (restart or terminated backends); reconnecting on the next call', { error: error.message });
+  };
+}
+
+async function openStore(config: GatewayConfig, logger: GatewayLogger): Promise<{ store: GatewayStore; lock?: DataDirLock }> {
   if (config.databaseUrl) {
-    const store = new GatewayStore(await PostgresDriver.connect(config.databaseUrl));
+    const store = new GatewayStore(await PostgresDriver.connect(config.databaseUrl, { onIdleError: idleErrorLogger(logger) }));
     await store.migrate();
     return { store };
   }
   // The embedded store has one writer: this gateway (see DataDirLock).
-  mkdirSync(config.dataDir, { recursive: true });
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(`Cannot create the data directory ${config.dataDir} (${(error as NodeJS.ErrnoException).code}): give the gateway's user write access, or point WXNOTIFY_DATA_DIR elsewhere.`);
+  }
   const lock = DataDirLock.acquire(config.dataDir);
   try {
-    const store = new GatewayStore(new SqliteDriver(join(config.dataDir, 'wxnotify.db')));
+    const store = new GatewayStore(new SqliteDriver(join(config.dataDir, 'wxnotify.db'), { soleWriter: true }));
     await store.migrate();
     // Leases of a previous run are void (Postgres replicas share the outbox: there a lease may belong to a live replica).
     await store.releaseLeases();
@@ -100,7 +115,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     if (error instanceof RoutesError) throw new ConfigError(`WXNOTIFY_ALERT_ROUTES_FILE: ${error.message}`);
     throw error;
   }
-  const { store, lock } = await openStore(config);
+  const { store, lock } = await openStore(config, logger);
   const closeStore = async (): Promise<void> => {
     await store.close();
     lock?.release();
@@ -131,7 +146,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts, leaseMs: config.outboxLeaseMs });
     const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: lock !== undefined, channels });
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
-    const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now));
+    const health = new HealthProbe(store, channels, logger, { channel: config.wechatChannel, dataDir: config.databaseUrl ? undefined : config.dataDir, minFreeBytes: config.minFreeDiskBytes, channelCacheMs: config.healthCacheMs });
+    const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now), health);
 
     // Named channels live in @wxnotify/nestjs's NotifyModule; Codes build their WeCom app channels per request.
     const callbackOptions = callbacksOptions(config);

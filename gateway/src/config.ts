@@ -60,6 +60,10 @@ export interface GatewayConfig {
   alertPollMs: number;
   /** Longest a synchronous send waits for an upstream rate limit before answering 429 + Retry-After (ms). */
   syncMaxWaitMs: number;
+  /** `/health` answers 503 when the embedded store's disk has less free space than this (bytes). */
+  minFreeDiskBytes: number;
+  /** How long `/health` reuses the personal-WeChat check's answer (ms). */
+  healthCacheMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -178,5 +182,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     alertRoutesFile: env.WXNOTIFY_ALERT_ROUTES_FILE ? resolve(env.WXNOTIFY_ALERT_ROUTES_FILE) : undefined,
     alertPollMs: intVar(env, 'WXNOTIFY_ALERT_POLL_MS', 1000, 10),
     syncMaxWaitMs: intVar(env, 'WXNOTIFY_SYNC_MAX_WAIT_MS', 3000, 0),
+    minFreeDiskBytes: sizeVar(env, 'WXNOTIFY_MIN_FREE_DISK', 32 * 1024 * 1024),
+    healthCacheMs: intVar(env, 'WXNOTIFY_HEALTH_CACHE_MS', 5000),
   };
 }

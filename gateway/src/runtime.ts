@@ -7,6 +7,7 @@ import type { AdminAuth } from './services/admin-auth.js';
 import type { ApiKeyService } from './services/api-keys.js';
 import type { ChannelSender } from './services/channel-sender.js';
 import type { CodeService } from './services/code-service.js';
+import type { HealthProbe } from './services/health-probe.js';
 import type { OutboxWorker } from './services/outbox-worker.js';
 import type { SendRecorder } from './services/send-recorder.js';
 import type { GatewayStore } from './store/store.js';
@@ -28,5 +29,6 @@ export class GatewayRuntime {
     readonly recorder: SendRecorder,
     readonly outbox: OutboxWorker,
     readonly limiter: WindowRateLimiter,
+    readonly health: HealthProbe,
   ) {}
 }

@@ -1,3 +1,4 @@
+import pgModule from 'pg';
 import { GewechatFake } from '../fakes/gewechat/index.js';
 import { JuheFake } from '../fakes/juhe/index.js';
 import { FakeRobot } from '../fakes/wecom/fake-robot.js';
@@ -103,6 +104,52 @@ describeIfPostgres('gateway replicas on one Postgres', () => {
       } finally {
         for (const server of [gewe.server, robot.server, pusher.server, juhe.server, wecom.server]) server.injectFaults({});
       }
+    }, 30_000);
+  });
+
+  // Last: it restarts the database under the other tests' feet.
+  describe('the database going away is an outage, not a crash', () => {
+    it('terminated backends and a Postgres restart: 503s while it is down, no replica exits, accepted rows kept, reconnects by itself', async () => {
+      // Polls every second: a failed attempt is retried 2 s later, after the restart below.
+      running = await replicas(2, { fakes: { gewe, wecom }, env: { WXNOTIFY_OUTBOX_POLL_MS: '1000', GEWECHAT_RATE_LIMIT: 'off' } });
+      const [a, b] = running;
+      const { code } = await a!.createCode();
+      for (const t of running) expect((await t.call('GET', '/health', undefined, { auth: false })).status).toBe(200);
+
+      // pg_terminate_backend on every pooled connection (idle ones included) of both replicas.
+      const admin = new pgModule.Client({ connectionString: pg!.url });
+      await admin.connect();
+      const { rows } = await admin.query('SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()');
+      await admin.end();
+      expect(rows.length).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await b!.call('POST', `/api/notify/${code}`, { content: 'after terminate' }, { auth: false })).status).toBe(200);
+      expect((await a!.call('GET', '/health', undefined, { auth: false })).status).toBe(200);
+
+      // Accepted while the upstream refuses: the rows wait in the outbox through the restart.
+      gewe.server.injectFaults({ status: { code: 503, count: 3 } });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await a!.call('POST', '/api/channels/wechat/send?async=true', { content: `kept ${i}`, to: 'wxid_friend_a' })).json.id);
+      for (const id of ids) await until(async () => ((await a!.call('GET', `/api/outbox/${id}`)).json.attempts === 1 ? true : undefined), `a failed attempt of ${id}`);
+
+      const restarted = pg!.restart({ downMs: 1500 }); // the server is down when this returns
+      for (const t of running) {
+        const health = await t.call('GET', '/health', undefined, { auth: false });
+        expect(health.status).toBe(503);
+        expect(health.json).toMatchObject({ status: 'error', message: expect.stringMatching(/store unavailable/) });
+      }
+      const refused = await b!.call('POST', `/api/notify/${code}`, { content: 'while down' }, { auth: false });
+      expect(refused.status).toBe(503);
+      expect(refused.json).toMatchObject({ success: false, code: 'STORE_UNAVAILABLE', retryable: true });
+      expect(refused.headers.get('retry-after')).toBe('5');
+      const notAccepted = await a!.call('POST', '/api/channels/wechat/send?async=true', { content: 'not accepted', to: 'wxid_friend_a' });
+      expect(notAccepted.status).toBe(503);
+      await restarted;
+      for (const t of running) await until(async () => ((await t.call('GET', '/health', undefined, { auth: false })).status === 200 ? true : undefined), 'healthy again');
+      expect((await a!.call('POST', `/api/notify/${code}`, { content: 'after restart' }, { auth: false })).status).toBe(200);
+      for (const id of ids) await until(async () => ((await b!.call('GET', `/api/outbox/${id}`)).json.status === 'sent' ? true : undefined), `delivery of ${id}`);
+      expect(gewe.sent.filter((s) => String(s.body.content).startsWith('kept ')).map((s) => s.body.content).sort()).toEqual(['kept 0', 'kept 1', 'kept 2']);
+      expect(a!.logs.some((l) => /store unavailable: outbox delivery paused/.test(l))).toBe(true);
     }, 30_000);
   });
 });

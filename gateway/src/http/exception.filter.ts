@@ -3,6 +3,7 @@ import { isNotifyError } from '@wxnotify/core';
 import type { Request, Response } from 'express';
 import { GatewayRuntime } from '../runtime.js';
 import { ApiError, sendFailure } from './api-error.js';
+import { isStoreUnavailable } from '../store/sql-driver.js';
 
 /** Every error leaves as JSON. Only a bug in the gateway itself gives 500. */
 @Catch()
@@ -26,6 +27,11 @@ export class JsonExceptionFilter implements ExceptionFilter {
     if (isNotifyError(exception)) {
       const failure = sendFailure(exception);
       res.status(failure.status).set(failure.headers).json(failure.body);
+      return;
+    }
+    if (isStoreUnavailable(exception)) {
+      this.rt.logger.warn('store unavailable', { requestId: res.getHeader('x-request-id') as string, reason: exception.reason });
+      res.status(503).set('Retry-After', '5').json({ success: false, code: 'STORE_UNAVAILABLE', message: `存储暂不可用，请稍后重试 (the store is unavailable: ${exception.reason}).`, retryable: true });
       return;
     }
     this.rt.logger.error('unhandled error', { requestId: res.getHeader('x-request-id') as string, error: exception as Error, stack: (exception as Error)?.stack });

@@ -7,26 +7,15 @@ export class HealthController {
   constructor(@Inject(GatewayRuntime) private readonly rt: GatewayRuntime) {}
 
   /**
-   * Seed 000: `{status: "ok"|"error", message}`. 200 when the store answers and the
-   * personal-WeChat account (when configured) is online; 503 otherwise, for load balancers.
+   * Seed 000: `{status: "ok"|"error", message}`. 200 when the store answers, the data dir has room
+   * and the personal-WeChat account (when configured) is online; 503 otherwise, for load
+   * balancers. Answers within about 1.5 s whatever hangs (see HealthProbe).
    */
   @Get('health')
   async health(@Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
-    try {
-      await this.rt.store.countApiKeys();
-    } catch {
-      res.status(503);
-      return { status: 'error', message: '存储不可用 (store unavailable)' };
-    }
-    const channel = this.rt.config.wechatChannel;
-    if (channel && this.rt.channels.has(channel)) {
-      const health = await this.rt.channels.check(channel).catch((error: unknown) => ({ ok: false, message: this.rt.logger.redact((error as Error)?.message ?? 'check failed') }));
-      if (!health.ok) {
-        res.status(503);
-        return { status: 'error', message: health.message };
-      }
-    }
-    return { status: 'ok', message: '服务正常运行中' };
+    const report = await this.rt.health.check();
+    if (!report.ok) res.status(503);
+    return { status: report.ok ? 'ok' : 'error', message: report.message };
   }
 
   @Get('metrics')

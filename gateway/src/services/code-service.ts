@@ -213,7 +213,18 @@ export class CodeService {
   async flushUsage(): Promise<void> {
     const pending = [...this.usage.entries()];
     this.usage.clear();
-    for (const [id, { count, at }] of pending) await this.store.recordCodeUses(id, count, at);
+    for (const [index, [id, { count, at }]] of pending.entries()) {
+      try {
+        await this.store.recordCodeUses(id, count, at);
+      } catch (error) {
+        // The store is away: keep what is not written yet for the next flush.
+        for (const [laterId, use] of pending.slice(index)) {
+          const newer = this.usage.get(laterId);
+          this.usage.set(laterId, { count: use.count + (newer?.count ?? 0), at: newer?.at ?? use.at });
+        }
+        throw error;
+      }
+    }
   }
 
   startUsageFlush(intervalMs = 5000): void {

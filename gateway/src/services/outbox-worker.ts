@@ -2,6 +2,7 @@ import { isNotifyError, type Notification } from '@wxnotify/core';
 import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Lease } from '../store/leases.js';
+import { isStoreUnavailable } from '../store/sql-driver.js';
 import type { GatewayStore, OutboxEntry } from '../store/store.js';
 import type { ChannelSender } from './channel-sender.js';
 import type { SendRecorder } from './send-recorder.js';
@@ -18,6 +19,8 @@ export class OutboxWorker {
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
+  /** The store is unreachable: said once, and again when it answers (not once per poll). */
+  private outage = false;
 
   constructor(
     private readonly store: GatewayStore,
@@ -44,7 +47,18 @@ export class OutboxWorker {
       return;
     }
     this.running = this.drain()
-      .catch((error: unknown) => this.logger.error('outbox round failed', { error: error as Error }))
+      .then(() => {
+        if (!this.outage) return;
+        this.outage = false;
+        this.logger.info('store reachable again: outbox delivery resumed');
+      })
+      .catch((error: unknown) => {
+        if (!isStoreUnavailable(error)) return this.logger.error('outbox round failed', { error: error as Error });
+        if (this.outage) return;
+        this.outage = true;
+        // Accepted entries stay in the store; polling goes on and picks them up when it answers.
+        this.logger.warn('store unavailable: outbox delivery paused until it answers', { reason: error.reason });
+      })
       .finally(() => {
         this.running = undefined;
         if (this.again) {

@@ -1,13 +1,28 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../config.js';
 
 interface Owner {
   pid: number;
   host: string;
   heartbeatAt: number;
+  /** The owner's start time as the kernel counts it (Linux): tells the owner from a process that reuses its pid. */
+  procStart?: string;
 }
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), or undefined without /proc. */
+export function processStart(pid: number | 'self'): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const OWN_START = processStart('self');
 
 export interface DataDirLockOptions {
   /** How often the owner proves it is alive. Default 5 s. */
@@ -23,9 +38,11 @@ const held = new Set<string>();
 
 /**
  * One gateway per data directory. The embedded store relies on being its only writer (the Code
- * cache, the lease release at start), so a second gateway on the same directory is refused with
- * a readable error. The lock file carries a heartbeat: a gateway that died (even by SIGKILL)
- * leaves a lock that goes stale, and the next start takes it over.
+ * cache, the lease release at start, the SQLite lock left by a crash), so a second gateway on the
+ * same directory is refused with a readable error. On this host the owner is told by its pid and
+ * start time: a dead owner (even by SIGKILL) is taken over at once, and a live one never, even
+ * when it is stopped (SIGSTOP) and its heartbeat is old. Only an owner on another host (a shared
+ * volume) is judged by its heartbeat alone.
  */
 export class DataDirLock {
   private timer?: NodeJS.Timeout;
@@ -81,8 +98,12 @@ export class DataDirLock {
     let fd: number;
     try {
       fd = openSync(this.file, 'wx', 0o600);
-    } catch {
-      return false;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      throw new ConfigError(
+        `The data directory ${dirname(this.file)} is not writable (${code}): the gateway keeps its database and keys there. Give the gateway's user write access, mount it read-write, or point WXNOTIFY_DATA_DIR elsewhere.`,
+      );
     }
     try {
       writeSync(fd, this.contents());
@@ -101,7 +122,7 @@ export class DataDirLock {
   }
 
   private contents(): string {
-    const owner: Owner = { pid: process.pid, host: hostname(), heartbeatAt: this.now() };
+    const owner: Owner = { pid: process.pid, host: hostname(), heartbeatAt: this.now(), ...(OWN_START ? { procStart: OWN_START } : {}) };
     return `${JSON.stringify(owner)}\n`;
   }
 
@@ -114,18 +135,22 @@ export class DataDirLock {
     }
   }
 
-  /** Fresh heartbeat, and (on this host) a process that is still there. */
+  /** On this host: the owner process still exists (pid and start time); elsewhere: a fresh heartbeat. */
   private isLive(owner: Owner, staleMs: number): boolean {
-    if (this.now() - owner.heartbeatAt >= staleMs) return false;
-    if (owner.host !== hostname()) return true;
+    const fresh = this.now() - owner.heartbeatAt < staleMs;
+    if (owner.host !== hostname()) return fresh;
     // Our own pid: a gateway in this process, or (after a container restart, where pids repeat) a
     // previous incarnation that no longer exists.
     if (owner.pid === process.pid) return held.has(this.file);
     try {
       process.kill(owner.pid, 0);
-      return true;
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
     }
+    // The pid exists. With the owner's start time on record, it decides: the same process is alive
+    // however old its heartbeat (stopped, swapped out); another start time is a reused pid.
+    const start = owner.procStart ? processStart(owner.pid) : undefined;
+    if (owner.procStart && start) return start === owner.procStart;
+    return fresh;
   }
 }

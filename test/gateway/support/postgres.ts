@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface TempPostgres {
   url: string;
   stop(): void;
+  /** `pg_ctl stop -m fast` (every connection is terminated), then starts the server again on the same port. */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
 function pgBin(): string | undefined {
@@ -33,9 +35,15 @@ export function startTempPostgres(): TempPostgres | undefined {
   const run = (cmd: string, args: string[]) =>
     asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
   run('initdb', ['-D', data, '-U', 'wxnotify', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  start();
   return {
     url: `postgres://wxnotify@127.0.0.1:${port}/postgres`,
+    restart: async ({ downMs = 0 } = {}) => {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      start();
+    },
     stop: () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

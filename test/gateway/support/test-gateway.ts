@@ -64,6 +64,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       WXNOTIFY_ADMIN_API_KEYS: TEST_API_KEY,
       WXNOTIFY_WECOM_BASE_URL: wecom.url,
       WXNOTIFY_LOG_LEVEL: 'debug',
+      // Tests flip the fake account on and off and probe at once (health.test.ts tests the cache).
+      WXNOTIFY_HEALTH_CACHE_MS: '0',
       ...(options.noWechat ? {} : { GEWECHAT_BASE_URL: gewe.baseUrl, GEWECHAT_TOKEN: gewe.token, GEWECHAT_APP_ID: gewe.appId }),
       ...options.env,
     }),
