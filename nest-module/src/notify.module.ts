@@ -1,5 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { NOTIFY_DISPATCHER, NOTIFY_RUNTIME, NOTIFY_WORKER } from './notify.constants.js';
 import type { NotifyDispatcher } from './notify.dispatcher.js';
 import { NOTIFY_MODULE_OPTIONS, NotifyConfigurableModule } from './notify.module-definition.js';
@@ -10,6 +10,7 @@ import { NotifyInterceptor } from './notify.interceptor.js';
 import { NotifyEventsBridge } from './events/notify-events.bridge.js';
 import { NotifyHealthIndicator } from './health/notify-health.indicator.js';
 import { NotifyRoutesValidator } from './notify-routes.validator.js';
+import { withBullModuleConnection } from './queue/bull-shared-config.js';
 
 const runtimeProvider = {
   provide: NOTIFY_RUNTIME,
@@ -20,12 +21,12 @@ const runtimeProvider = {
 /** Queue mode loads BullMQ only when configured, so it stays an optional peer. */
 const dispatcherProvider = {
   provide: NOTIFY_DISPATCHER,
-  inject: [NOTIFY_RUNTIME],
-  useFactory: async (runtime: NotifyRuntime): Promise<NotifyDispatcher | null> => {
+  inject: [NOTIFY_RUNTIME, ModuleRef],
+  useFactory: async (runtime: NotifyRuntime, moduleRef: ModuleRef): Promise<NotifyDispatcher | null> => {
     const queue = runtime.options.queue;
     if (!queue || queue.producer === false) return null;
     const { BullMqDispatcher } = await import('./queue/bullmq.dispatcher.js');
-    const dispatcher = new BullMqDispatcher(queue);
+    const dispatcher = new BullMqDispatcher(await withBullModuleConnection(queue, moduleRef));
     await dispatcher.ready();
     return dispatcher;
   },
@@ -34,11 +35,11 @@ const dispatcherProvider = {
 /** `queue.worker: true` runs a queue worker inside this application. */
 const workerProvider = {
   provide: NOTIFY_WORKER,
-  inject: [NOTIFY_MODULE_OPTIONS],
-  useFactory: async (options: NotifyModuleOptions) => {
+  inject: [NOTIFY_MODULE_OPTIONS, ModuleRef],
+  useFactory: async (options: NotifyModuleOptions, moduleRef: ModuleRef) => {
     if (!options.queue?.worker) return null;
     const { startNotifyWorker } = await import('./queue/notify-worker.js');
-    const handle = await startNotifyWorker(options, new Logger('NotifyWorker'));
+    const handle = await startNotifyWorker({ ...options, queue: await withBullModuleConnection(options.queue, moduleRef) }, new Logger('NotifyWorker'));
     return { handle, onApplicationShutdown: () => handle.close() };
   },
 };

@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Min, MinLength, validateSync, type ValidationError } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Min, MinLength, ValidateIf, validateSync, type ValidationError } from 'class-validator';
 import { isValidTimeZone } from '@wxnotify/core';
 import type { NotifyModuleOptions } from './notify.options.js';
 
@@ -10,7 +10,10 @@ class EventRuleSchema {
 }
 
 class QueueSchema {
-  @IsObject() connection!: object;
+  @ValidateIf((queue: QueueSchema) => !queue.bullModule) @IsObject() connection?: object;
+  @IsOptional() bullModule?: unknown;
+  @IsOptional() @IsInt() @Min(1) lockDurationMs?: number;
+  @IsOptional() @IsInt() @Min(1) stalledIntervalMs?: number;
   @IsOptional() @IsString() @MinLength(1) name?: string;
   @IsOptional() @IsString() @MinLength(1) prefix?: string;
   @IsOptional() @IsInt() @Min(1) attempts?: number;

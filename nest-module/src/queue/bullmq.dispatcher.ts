@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Notification } from '@wxnotify/core';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { NotifyDispatcher } from '../notify.dispatcher.js';
+import { openRedis } from './redis-connection.js';
 import { resolveQueueOptions, type NotifyJobData, type NotifyQueueOptions, type ResolvedQueueOptions } from './queue.options.js';
 
 /**
@@ -20,7 +21,7 @@ export class BullMqDispatcher implements NotifyDispatcher {
 
   constructor(options: NotifyQueueOptions) {
     this.options = resolveQueueOptions(options);
-    this.connection = new Redis({ ...this.options.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.connection = openRedis(this.options.connection, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     // Without a listener an ioredis connection error would crash the process.
     this.connection.on('error', (error: Error) => this.logThrottled(`queue connection: ${error.message}`));
   }

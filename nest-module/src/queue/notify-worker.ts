@@ -1,6 +1,7 @@
 import { isNotifyError, type SendResult } from '@wxnotify/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { bullConnection, openRedis } from './redis-connection.js';
 import type { NotifyModuleOptions } from '../notify.options.js';
 import { createNotifyRuntime, type NotifyRuntime, type RuntimeLogger } from '../notify.runtime.js';
 import { describeError } from '../errors.js';
@@ -29,27 +30,11 @@ export interface NotifyJobResult {
  */
 export async function startNotifyWorker(options: NotifyModuleOptions, logger?: RuntimeLogger): Promise<NotifyWorkerHandle> {
   if (!options.queue) throw new Error('startNotifyWorker needs the `queue` option');
-  const queue = resolveQueueOptions(options.queue);
-  const redis = new Redis({ ...queue.connection, maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', () => undefined);
-  const runtime = createNotifyRuntime(
-    {
-      ...options,
-      deps: {
-        ...options.deps,
-        tokenStore: options.deps?.tokenStore ?? new RedisTokenStore(redis, { prefix: queue.prefix }),
-        rateLimiter: options.deps?.rateLimiter ?? new RedisRateLimiter(redis, { prefix: queue.prefix }),
-      },
-    },
-    logger,
-  );
+  const { queue, redis, runtime } = createWorkerRuntime(options, logger);
   const worker = new Worker<NotifyJobData, NotifyJobResult>(queue.name, (job) => processJob(job, runtime, redis, queue), {
-    connection: { ...queue.connection, maxRetriesPerRequest: null },
+    connection: bullConnection(queue.connection, { maxRetriesPerRequest: null }),
     prefix: queue.prefix,
-    concurrency: queue.concurrency,
-    lockDuration: queue.lockDurationMs,
-    stalledInterval: queue.stalledIntervalMs,
-    maxStalledCount: 2,
+    ...workerOptions(queue),
   });
   let lastConnectionLog = 0;
   worker.on('error', (error) => {
@@ -69,7 +54,41 @@ export async function startNotifyWorker(options: NotifyModuleOptions, logger?: R
   };
 }
 
-async function processJob(job: Job<NotifyJobData>, runtime: NotifyRuntime, redis: Redis, queue: ResolvedQueueOptions): Promise<NotifyJobResult> {
+export interface WorkerRuntime {
+  queue: ResolvedQueueOptions;
+  /** Token store, rate limiter and delivery marks. */
+  redis: Redis;
+  runtime: NotifyRuntime;
+}
+
+/**
+ * What every worker needs, standalone or as a Nest provider: channels built by the core with a
+ * Redis token store and rate limiter, and the Redis client for delivery marks.
+ */
+export function createWorkerRuntime(options: NotifyModuleOptions, logger?: RuntimeLogger): WorkerRuntime {
+  const queue = resolveQueueOptions(options.queue ?? {});
+  const redis = openRedis(queue.connection, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', () => undefined);
+  const runtime = createNotifyRuntime(
+    {
+      ...options,
+      deps: {
+        ...options.deps,
+        tokenStore: options.deps?.tokenStore ?? new RedisTokenStore(redis, { prefix: queue.prefix }),
+        rateLimiter: options.deps?.rateLimiter ?? new RedisRateLimiter(redis, { prefix: queue.prefix }),
+      },
+    },
+    logger,
+  );
+  return { queue, redis, runtime };
+}
+
+/** BullMQ worker settings from the queue options. */
+export function workerOptions(queue: ResolvedQueueOptions): { concurrency: number; lockDuration: number; stalledInterval: number; maxStalledCount: number } {
+  return { concurrency: queue.concurrency, lockDuration: queue.lockDurationMs, stalledInterval: queue.stalledIntervalMs, maxStalledCount: 2 };
+}
+
+export async function processJob(job: Job<NotifyJobData>, runtime: NotifyRuntime, redis: Redis, queue: ResolvedQueueOptions): Promise<NotifyJobResult> {
   const deliveredKey = `${queue.prefix}:delivered:${queue.name}:${job.id}`;
   if (await redis.exists(deliveredKey)) return { duplicate: true, messageIds: [], parts: 0 };
   const channel = runtime.channels.get(job.data.channel);

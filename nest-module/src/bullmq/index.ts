@@ -1,0 +1,1 @@
+export { NotifyQueueWorkerModule, NOTIFY_PROCESSOR, type NotifyQueueWorkerAsyncOptions } from './notify-queue-worker.module.js';
