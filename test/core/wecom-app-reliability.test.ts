@@ -54,14 +54,15 @@ const to = { users: ['zhangsan'] };
 describe('wecom-app: access_token single flight', () => {
   it('1,000 concurrent cold sends fetch one token; 1,000 sends meeting 42001 refresh once and replay once each', async () => {
     const { wecom, channel, store } = await setup();
-    const cold = await Promise.all(Array.from({ length: 1000 }, (_, i) => channel.send({ content: `cold ${i}`, to })));
+    // One member each: 1,000 messages to one member would (rightly) be coalesced at 30/min.
+    const cold = await Promise.all(Array.from({ length: 1000 }, (_, i) => channel.send({ content: `cold ${i}`, to: { users: [`member${i}`] } })));
     expect(wecom.gettokenCalls).toBe(1);
     expect(wecom.sendCalls).toBe(1000);
     expect(cold.every((r) => r.ok && r.retries === 0)).toBe(true);
 
     const first = wecom.issuedToken!;
     wecom.invalidateTokens(42001);
-    const warm = await Promise.all(Array.from({ length: 1000 }, (_, i) => channel.send({ content: `after ${i}`, to })));
+    const warm = await Promise.all(Array.from({ length: 1000 }, (_, i) => channel.send({ content: `after ${i}`, to: { users: [`member${i}`] } })));
     expect(wecom.gettokenCalls).toBe(2);
     expect(wecom.sendCalls).toBe(3000);
     expect(warm.every((r) => r.ok && r.retries === 1 && r.requests === 2)).toBe(true);

@@ -178,7 +178,8 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 				manual,
 				builtin('Numbers', 'set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ n: Array.from({ length: 1000 }, (_v, i) => i) }), options: {} }),
 				builtin('Split', 'splitOut', 1, { fieldToSplitOut: 'n', include: 'noOtherFields', options: {} }),
-				wx('Bulk', 'weCom', { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "bulk " + $json.n }}', toUsers: ['zhangsan'] }, creds['WeCom app']),
+				// One member per item: 1,000 messages to one member would (rightly) be coalesced at 30/min.
+				wx('Bulk', 'weCom', { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "bulk " + $json.n }}', toUsers: '={{ ["member" + $json.n] }}' }, creds['WeCom app']),
 			],
 			connections: connect([
 				['Manual', 'Numbers'],

@@ -1,5 +1,6 @@
 import type { Clock } from '../engine/clock';
 import type { Logger, Pipeline } from '../engine/pipeline';
+import type { QuotaDefinitions, QuotaOverrides, QuotaPolicy } from '../engine/quotas';
 import type { RateLimiter } from '../engine/rate-limiter';
 import type { RetryPolicy } from '../engine/retry';
 import type { TokenCache } from '../engine/token-cache';
@@ -15,6 +16,15 @@ export interface BaseChannelConfig {
   baseUrl?: string;
   /** Per-request timeout in ms. */
   timeoutMs?: number;
+  /**
+   * What a send does when it would exceed one of the channel's quotas (see `quotas` in its
+   * definition): `coalesce` (default) merges it with the others waiting for the same recipients
+   * into the next message that fits; `wait` sends it unchanged when a slot frees; `fail` throws a
+   * retryable NotifyError `QUOTA_EXCEEDED` with `retryAfterMs`. Nothing is ever sent into a silent drop.
+   */
+  onQuota?: QuotaPolicy;
+  /** Overrides of the definition's quotas by name, e.g. `{ perMemberPerMinute: { limit: 20 } }`; `false` turns one off. */
+  quotas?: QuotaOverrides;
 }
 
 export interface HealthStatus {
@@ -78,6 +88,8 @@ export interface ChannelDefinition<C extends BaseChannelConfig = BaseChannelConf
   displayName: string;
   defaultBaseUrl: string;
   limits: Readonly<Record<string, number>>;
+  /** Upstream quotas (per recipient, per sender), each overridable in the config's `quotas`. */
+  quotas: QuotaDefinitions;
   /** Throws a validation NotifyError naming the bad field. Returns the normalised config. */
   validateConfig(config: C): C;
   create(config: C, ctx: ChannelContext): Ch;

@@ -3,6 +3,21 @@ export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+/** Cuts to at most `max` UTF-8 bytes on a code-point boundary, marking the cut with "…". */
+export function truncateUtf8(text: string, max: number): string {
+  if (utf8Bytes(text) <= max) return text;
+  const budget = max - utf8Bytes('…');
+  let out = '';
+  let used = 0;
+  for (const cp of text) {
+    const size = utf8Bytes(cp);
+    if (used + size > budget) break;
+    out += cp;
+    used += size;
+  }
+  return `${out}…`;
+}
+
 /** Counts what WxPusher counts: characters (code points). */
 export function codePoints(text: string): number {
   let n = 0;

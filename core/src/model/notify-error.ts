@@ -7,8 +7,9 @@ import type { SendResult } from './send-result';
  * - `network`: connection reset, refused, timeout
  * - `validation`: the config or the notification was rejected before any request
  * - `aborted`: the caller's AbortSignal ended the send (code `ABORTED`, never retried)
+ * - `quota`: sending now would exceed a quota the upstream enforces (often silently); nothing was sent
  */
-export type ErrorKind = 'upstream' | 'http' | 'network' | 'validation' | 'aborted';
+export type ErrorKind = 'upstream' | 'http' | 'network' | 'validation' | 'aborted' | 'quota';
 
 export interface NotifyErrorInit {
   channel: string;
@@ -26,7 +27,7 @@ export interface NotifyErrorInit {
   fromIp?: string;
   /** An aborted send whose request was on the wire: it may have been delivered. */
   deliveryUnknown?: boolean;
-  /** A rate limit that the call did not wait out: when a new attempt may succeed (nothing was sent). */
+  /** Retryable errors with a known wait (a quota, a rate limit not waited out): retry after this many ms; nothing was sent. */
   retryAfterMs?: number;
   cause?: unknown;
 }

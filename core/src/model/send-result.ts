@@ -12,7 +12,10 @@ export interface SendResult {
   channel: string;
   /** True when every request succeeded and no recipient was rejected. */
   ok: boolean;
-  /** Upstream message ids (as strings: some upstreams use 64-bit ids). */
+  /**
+   * Upstream message ids (as strings: some upstreams use 64-bit ids) of the messages that carried
+   * this send's content: for a coalesced send, the merged message(s) it went out in.
+   */
   messageIds: string[];
   /** HTTP requests made for this send, retries included, token fetches excluded. */
   requests: number;
@@ -23,8 +26,26 @@ export interface SendResult {
   /** Requests that were retried after a retryable failure or a token refresh. */
   retries: number;
   partialFailures: PartialFailure[];
+  /** Set when this notification went out merged with others (quota coalescing or a digest). */
+  coalesced?: CoalescedInfo;
+  /** Milliseconds this send waited for a quota slot or a digest window before it went out. */
+  queuedMs?: number;
+  /**
+   * WeCom's duplicate check window in seconds that applied (0 = off): an identical message to the
+   * same recipients inside it is answered ok but not delivered again. Absent for channels without one.
+   */
+  duplicateCheckSeconds?: number;
   /** Channel-specific details (e.g. WxPusher per-target records, JuHe per-conversation results). */
   details?: unknown;
+}
+
+export interface CoalescedInfo {
+  /** `quota`: merged because a quota was full; `digest`: collected by a digest window. */
+  reason: 'quota' | 'digest';
+  /** Notifications in the merged message (all its parts). */
+  items: number;
+  /** This notification's place among them, from 1, in the order they were sent. */
+  position: number;
 }
 
 /** Mutable accumulator the pipeline fills while a send runs. */
@@ -40,7 +61,7 @@ export function buildResult(
   fields: Partial<Omit<SendResult, 'channel' | 'requests' | 'retries'>>,
 ): SendResult {
   const partialFailures = fields.partialFailures ?? [];
-  return {
+  const result: SendResult = {
     channel,
     ok: fields.ok ?? partialFailures.length === 0,
     messageIds: fields.messageIds ?? [],
@@ -49,6 +70,8 @@ export function buildResult(
     batches: fields.batches ?? 1,
     retries: stats.retries,
     partialFailures,
-    ...(fields.details !== undefined ? { details: fields.details } : {}),
   };
+  if (fields.duplicateCheckSeconds !== undefined) result.duplicateCheckSeconds = fields.duplicateCheckSeconds;
+  if (fields.details !== undefined) result.details = fields.details;
+  return result;
 }

@@ -38,6 +38,11 @@ export interface FakeWeComOptions {
   isKnownTag?: (id: string) => boolean;
   departments?: FakeDepartment[];
   users?: FakeUser[];
+  /**
+   * WeCom's per-member quota of one app: past it a member silently gets nothing while the answer
+   * stays errcode 0 (default 30 per 60 s and 1,000 per hour; `false` turns it off).
+   */
+  memberQuota?: { perMinute: number; perHour: number } | false;
 }
 
 /** One message that reached recipients (duplicates within the check window are not delivered again). */
@@ -52,6 +57,10 @@ export interface FakeDelivery {
   truncated: boolean;
   at: number;
   body: Record<string, unknown>;
+  /** Members it reached (named users, party members and @all expanded from `users`; tags are not expanded). */
+  reached: string[];
+  /** Members it did not reach because their per-member quota was used up (silently, errcode 0). */
+  quotaDropped: string[];
 }
 
 export interface FakeUpload {
@@ -95,7 +104,9 @@ const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'file']);
  * msgtype (40008), recipients (82001, 40032 >1000 users, 82002/82003 >100 parties/tags,
  * invaliduser/party/tag and unlicenseduser lists, 81013 when none is valid), text/markdown empty (44004), >2048 B
  * truncated, >5120 B 40058, textcard/news field rules, media_id known (40007), template_card
- * card_type (interactive cards and update_template_card: fake-cards.ts), duplicate check window (≤14400 s), msgid; media/upload multipart part named exactly
+ * card_type (interactive cards and update_template_card: fake-cards.ts), duplicate check window (≤14400 s), msgid; the per-member
+ * quota (30/min, 1,000/h per app): over-quota members silently get nothing, the answer stays errcode 0
+ * (`receivedBy(userid)`, `quotaDrops`); media/upload multipart part named exactly
  * `media`, type query, size rules, `created_at` as a string; recall; department/list; user/simplelist.
  */
 export class FakeWeCom {
@@ -111,6 +122,9 @@ export class FakeWeCom {
   readonly errors: number[] = [];
   /** Interactive cards: tasks, response codes, updates, and clicks posted to `cards.callback` (fake-cards.ts). */
   readonly cards: FakeCardBook;
+  /** Member deliveries silently dropped by the per-member quota (answered errcode 0). */
+  quotaDrops = 0;
+  private readonly memberLog = new Map<string, number[]>();
 
   private readonly clock: Clock;
   private readonly tokens = new Map<string, TokenState>();
@@ -325,7 +339,8 @@ export class FakeWeCom {
       throw new WeComError(81013, 'user & party & tag all invalid');
     }
     const msgid = randomBytes(30).toString('base64url');
-    this.delivered.push({ msgid, msgtype, payload, touser, toparty, totag, truncated, at: this.clock.now(), body });
+    const { reached, quotaDropped } = this.chargeMembers(all, touser.filter((u) => known(u) && !unlicensed(u)), toparty.filter((p) => knownParty(p)));
+    this.delivered.push({ msgid, msgtype, payload, touser, toparty, totag, truncated, at: this.clock.now(), body, reached, quotaDropped });
     const responseCode = msgtype === 'template_card' ? this.cards.sent(payload, touser, toparty, totag) : undefined;
     if (body.enable_duplicate_check === 1) {
       this.duplicates.set(req.text, { at: this.clock.now(), interval: (body.duplicate_check_interval as number | undefined) ?? 1800, msgid });
@@ -344,6 +359,45 @@ export class FakeWeCom {
       msgid,
       ...(responseCode ? { response_code: responseCode } : {}),
     };
+  }
+
+  /** What each member actually received (quota drops and duplicates excluded), in order. */
+  receivedBy(userid: string): FakeDelivery[] {
+    const id = userid.toLowerCase();
+    return this.delivered.filter((d) => d.reached.includes(id));
+  }
+
+  /** Members that received something, with how many messages each. */
+  receivedCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const d of this.delivered) for (const id of d.reached) counts.set(id, (counts.get(id) ?? 0) + 1);
+    return counts;
+  }
+
+  /** The members a message reaches, each charged one unit of the per-member quota or silently skipped. */
+  private chargeMembers(all: boolean, users: string[], parties: string[]): { reached: string[]; quotaDropped: string[] } {
+    const directory = this.options.users ?? DEFAULT_USERS;
+    const members = new Set<string>(users.map((u) => u.toLowerCase()));
+    for (const user of directory) {
+      if (all || user.department.some((d) => parties.includes(String(d)))) members.add(user.userid.toLowerCase());
+    }
+    const quota = this.options.memberQuota ?? { perMinute: 30, perHour: 1000 };
+    const now = this.clock.now();
+    const reached: string[] = [];
+    const quotaDropped: string[] = [];
+    for (const member of members) {
+      const log = (this.memberLog.get(member) ?? []).filter((t) => t > now - 3_600_000);
+      this.memberLog.set(member, log);
+      const lastMinute = log.filter((t) => t > now - 60_000).length;
+      if (quota && (lastMinute >= quota.perMinute || log.length >= quota.perHour)) {
+        quotaDropped.push(member);
+        this.quotaDrops++;
+        continue;
+      }
+      log.push(now);
+      reached.push(member);
+    }
+    return { reached, quotaDropped };
   }
 
   private checkDuplicate(body: Record<string, unknown>, raw: string): Record<string, unknown> | undefined {

@@ -123,7 +123,8 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 		const first = executeNode(node, {
 			credentials: credentials(),
 			items,
-			parameters: { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "job " + $json.n }}', toUsers: ['zhangsan'] },
+			// One member per item: 1,000 messages to one member would (rightly) be coalesced at 30/min.
+			parameters: { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "job " + $json.n }}', toUsers: '={{ ["member" + $json.n] }}' },
 		});
 		const out = await first;
 		expect(out).toHaveLength(1000);

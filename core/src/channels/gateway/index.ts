@@ -15,6 +15,8 @@ export const gatewayDefinition: ChannelDefinition<GatewayConfig, GatewayChannel>
   displayName: 'wxnotify gateway',
   defaultBaseUrl: '',
   limits: {},
+  /** The gateway and the JuHe service pace on their side; no quota is known to count here. */
+  quotas: {},
   validateConfig: validateGatewayConfig,
   create: (config, ctx) => new GatewayClient(config, ctx.pipeline('gateway', [config.code, config.apiKey])),
 };

@@ -1,5 +1,6 @@
 import { validationError } from '../../model/notify-error';
 import type { RateRule } from '../../engine/rate-limiter';
+import type { QuotaDefinitions } from '../../engine/quotas';
 import type { BaseChannelConfig } from '../types';
 
 export interface GewechatConfig extends BaseChannelConfig {
@@ -20,6 +21,21 @@ export interface GewechatConfig extends BaseChannelConfig {
 }
 
 export const GEWECHAT_DEFAULT_RATE: RateRule = { limit: 30, windowMs: 60_000 };
+
+/**
+ * Personal WeChat publishes no limits. Our estimate: 30 messages per minute per account, well
+ * below the bursts that get accounts restricted in field reports. `rateLimit` overrides it.
+ */
+export const GEWECHAT_QUOTAS: QuotaDefinitions = {
+  messagesPerAccount: {
+    per: 'sender',
+    limit: GEWECHAT_DEFAULT_RATE.limit,
+    windowMs: GEWECHAT_DEFAULT_RATE.windowMs,
+    overflow: 'restriction',
+    estimate: true,
+    description: 'Messages one logged-in account sends per minute. An estimate, not a published rule: bursts risk account restrictions.',
+  },
+};
 export const GEWECHAT_TOKEN_HEADER = 'X-GEWE-TOKEN';
 
 function requireString(value: unknown, field: string, hint: string): string {

@@ -1,9 +1,9 @@
 import type { ChannelDefinition } from '../types';
 import { GewechatClient, type GewechatChannel } from './client';
-import { GEWECHAT_DEFAULT_RATE, validateGewechatConfig, type GewechatConfig } from './config';
+import { GEWECHAT_DEFAULT_RATE, GEWECHAT_QUOTAS, validateGewechatConfig, type GewechatConfig } from './config';
 
 export type { GewechatConfig } from './config';
-export { GEWECHAT_DEFAULT_RATE, GEWECHAT_TOKEN_HEADER } from './config';
+export { GEWECHAT_DEFAULT_RATE, GEWECHAT_QUOTAS, GEWECHAT_TOKEN_HEADER } from './config';
 export type { GewechatChannel, GewechatContacts, GewechatSendDetails, GewechatSentMessage } from './client';
 export type { GewechatMessageType, GewechatNotification, GewechatOptions, GewechatRecipients } from './message';
 export { gewechatErrorTable } from './errors';
@@ -30,6 +30,7 @@ export const gewechatDefinition: ChannelDefinition<GewechatConfig, GewechatChann
     windowMs: GEWECHAT_DEFAULT_RATE.windowMs,
     contactsTimeoutMs: 60_000,
   },
+  quotas: GEWECHAT_QUOTAS,
   validateConfig: validateGewechatConfig,
   create: (config, ctx) => new GewechatClient(config, ctx),
 };

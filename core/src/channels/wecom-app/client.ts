@@ -1,6 +1,9 @@
 import { secretKeyHash } from '../../engine/keys';
 import { mapLimit, mapSettled } from '../../engine/concurrency';
 import type { CallSpec, Outcome, Pipeline, TokenSource } from '../../engine/pipeline';
+import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { resolveQuotas } from '../../engine/quotas';
+import type { RateRule } from '../../engine/rate-limiter';
 import type { FetchedToken } from '../../engine/token-cache';
 import type { Notification } from '../../model/notification';
 import { isNotifyError, NotifyError, validationError } from '../../model/notify-error';
@@ -8,7 +11,7 @@ import { buildResult, SendStats, type PartialFailure, type SendResult } from '..
 import { encodeMultipart } from '../../transport/multipart';
 import type { HttpRequest, HttpResponse } from '../../transport/transport';
 import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../types';
-import { WECOM_APP_LIMITS as L, type MarkdownFallback, type WeComAppConfig } from './config';
+import { WECOM_APP_LIMITS as L, WECOM_APP_QUOTAS, type MarkdownFallback, type WeComAppConfig } from './config';
 import { weComAppErrors, weComGetTokenErrors } from './errors';
 import { CardLedger } from './card-ledger';
 import { templateCardUpdateBody, weComCardUpdateErrors, type TemplateCardUpdate, type TemplateCardUpdateResult } from './card-update';
@@ -160,7 +163,10 @@ export class WeComAppClient implements WeComAppChannel {
   private readonly base: string;
   private readonly agentId: number;
   private readonly timeout: { timeoutMs?: number };
-  private defaultCommonJson?: string;
+  private defaultCommon?: CommonFields;
+  private readonly gate: QuotaGate<WeComAppNotification>;
+  private readonly memberRules: readonly RateRule[];
+  private readonly budgetPrefix: string;
   private lastToken?: { raw: string | undefined; encoded: string };
   private readonly parsers = new Map<string, (res: HttpResponse) => Outcome<WeComBody>>();
   private readonly cards: CardLedger;
@@ -196,47 +202,91 @@ export class WeComAppClient implements WeComAppChannel {
     };
     // No pacing for apps, but a 45009 holds every call of this app until its window ends.
     this.rate = { key: tokenKey, rule: { limit: Infinity, windowMs: 60_000 } };
+    this.memberRules = resolveQuotas(CHANNEL, WECOM_APP_QUOTAS, config.quotas).recipient;
+    this.budgetPrefix = `${tokenKey}:to:`;
+    this.gate = new QuotaGate<WeComAppNotification>({
+      channel: CHANNEL,
+      clock: ctx.clock,
+      limiter: ctx.limiter,
+      policy: config.onQuota ?? 'coalesce',
+      layout: { maxBytes: L.textBytes },
+      deliver: (n) => this.deliver(n),
+      merged: (text, first) => ({ content: text, format: 'text', to: first.to ?? this.config.defaultTo, ...(first.options?.safe === 1 ? { options: { safe: 1 } } : {}) }),
+    });
   }
 
   validate(notification: WeComAppNotification): void {
     if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
     batchRecipients(notification.to ?? this.config.defaultTo, L);
     this.prepare(notification);
-    this.commonJson(notification.options);
+    this.common(notification.options);
   }
 
   send(notification: WeComAppNotification, options?: SendOptions): Promise<SendResult> {
-    const signal = options?.signal;
+    return this.sendChecked(notification, true, options?.signal);
+  }
+
+  /** A send whose quota budget is already taken (the gate's own deliveries). */
+  private deliver(notification: WeComAppNotification): Promise<SendResult> {
+    return this.sendChecked(notification, false, undefined);
+  }
+
+  private sendChecked(notification: WeComAppNotification, gated: boolean, signal: AbortSignal | undefined): Promise<SendResult> {
     let batches: RecipientBatch[];
     let prepared: ReturnType<WeComAppClient['prepare']>;
-    let commonJson: string;
+    let common: CommonFields;
     try {
       if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
       batches = batchRecipients(notification.to ?? this.config.defaultTo, L);
       prepared = this.prepare(notification);
-      commonJson = this.commonJson(notification.options);
+      common = this.common(notification.options);
       if (prepared.taskId !== undefined) this.reserveTask(prepared.taskId, batches.length);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (!gated) return this.dispatch(batches, prepared, common, signal);
+    return this.gate.send(notification, this.ticket(notification, batches, prepared), () => this.dispatch(batches, prepared, common, signal));
+  }
+
+  /** One unit per content part from the budget of each member (and of each party, tag or @all as one key). */
+  private ticket(n: WeComAppNotification, batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>): QuotaTicket {
+    const prefix = this.budgetPrefix;
+    let keys: string[];
+    const only = batches.length === 1 ? batches[0] : undefined;
+    if (only && only.toparty === undefined && only.totag === undefined && only.touser !== undefined && !only.touser.includes('|')) {
+      keys = [prefix + only.touser.toLowerCase()];
+    } else {
+      keys = [];
+      for (const batch of batches) {
+        for (const id of splitBar(batch.touser)) keys.push(id === '@all' ? `${prefix}@all` : prefix + id.toLowerCase());
+        for (const id of splitBar(batch.toparty)) keys.push(`${prefix}party:${id}`);
+        for (const id of splitBar(batch.totag)) keys.push(`${prefix}tag:${id}`);
+      }
+    }
+    const msgtype = prepared.upload ? prepared.upload.type : prepared.messages[0].msgtype;
+    const group = n.options?.safe === 1 ? `${keys.join(',')}|safe` : keys.length === 1 ? keys[0] : keys.join(',');
+    return { keys, rules: this.memberRules, units: prepared.upload ? 1 : prepared.messages.length, group, mergeable: MERGEABLE.has(msgtype) };
+  }
+
+  private dispatch(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, common: CommonFields, signal: AbortSignal | undefined): Promise<SendResult> {
     // The common case (one part, one call) is a plain promise chain: no async frames held while
     // the request is on the wire.
     if (!prepared.upload && prepared.messages.length === 1 && batches.length === 1) {
       const stats = new SendStats();
-      const body = recipientsHead(batches[0]) + messageTail(prepared.messages[0], commonJson);
+      const body = recipientsHead(batches[0]) + messageTail(prepared.messages[0], common.json);
       return this.call('message/send', (token) => this.post('/cgi-bin/message/send', token, body), stats, {
         map: (reply) => {
           const { msgid, partialFailures } = batchOutcome(reply);
           const details = prepared.taskId === undefined ? undefined : this.cardSent(prepared.taskId, reply);
-          return buildResult(CHANNEL, stats, { messageIds: msgid ? [msgid] : [], parts: 1, batches: 1, partialFailures, details });
+          return buildResult(CHANNEL, stats, { messageIds: msgid ? [msgid] : [], parts: 1, batches: 1, partialFailures, details, duplicateCheckSeconds: common.interval });
         },
         finalError: (failure) => this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] }),
       }, signal);
     }
-    return this.sendAll(batches, prepared, commonJson, signal);
+    return this.sendAll(batches, prepared, common, signal);
   }
 
-  private async sendAll(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, commonJson: string, signal: AbortSignal | undefined): Promise<SendResult> {
+  private async sendAll(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, common: CommonFields, signal: AbortSignal | undefined): Promise<SendResult> {
     const stats = new SendStats();
     let messages = prepared.messages;
     if (prepared.upload) {
@@ -247,7 +297,7 @@ export class WeComAppClient implements WeComAppChannel {
     const partialFailures: PartialFailure[] = [];
     for (let index = 0; index < messages.length; index++) {
       // The message and the common fields are serialized once; only recipients differ per batch.
-      const tail = messageTail(messages[index], commonJson);
+      const tail = messageTail(messages[index], common.json);
       const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch: RecipientBatch) => this.sendBatch(batch, tail, stats, signal).then(batchOutcome));
       let failure: unknown;
       let delivered = 0;
@@ -264,7 +314,7 @@ export class WeComAppClient implements WeComAppChannel {
         throw this.failedSend(failure, stats, { part: index, parts: messages.length, batches: batches.length, delivered, messageIds, partialFailures });
       }
     }
-    return buildResult(CHANNEL, stats, { messageIds, parts: messages.length, batches: batches.length, partialFailures });
+    return buildResult(CHANNEL, stats, { messageIds, parts: messages.length, batches: batches.length, partialFailures, duplicateCheckSeconds: common.interval });
   }
 
   /** The error of a send that failed part-way, carrying what was delivered before it. */
@@ -451,11 +501,11 @@ export class WeComAppClient implements WeComAppChannel {
   }
 
   /** The fields every message body ends with, as JSON without braces (cached for the defaults). */
-  private commonJson(options: WeComAppOptions | undefined): string {
+  private common(options: WeComAppOptions | undefined): CommonFields {
     if (options === undefined || (options.safe === undefined && options.enableIdTrans === undefined && options.duplicateCheck === undefined)) {
-      return (this.defaultCommonJson ??= JSON.stringify(this.commonFields({})).slice(1, -1));
+      return (this.defaultCommon ??= commonOf(this.commonFields({})));
     }
-    return JSON.stringify(this.commonFields(options)).slice(1, -1);
+    return commonOf(this.commonFields(options));
   }
 
   private commonFields(options: WeComAppOptions): Record<string, number> {
@@ -610,6 +660,19 @@ export class WeComAppClient implements WeComAppChannel {
       hint: 'The baseUrl did not answer like WeCom; check the baseUrl and any proxy in front of it.',
     });
   }
+}
+
+/** Message types a merged text can show as an item (title and first lines); the rest wait unchanged. */
+const MERGEABLE = new Set(['text', 'markdown', 'textcard', 'news']);
+
+interface CommonFields {
+  json: string;
+  /** The duplicate check window in effect (s, 0 = off). */
+  interval: number;
+}
+
+function commonOf(fields: Record<string, number>): CommonFields {
+  return { json: JSON.stringify(fields).slice(1, -1), interval: fields.duplicate_check_interval ?? 0 };
 }
 
 /** What one message/send call reported: its msgid and any recipients WeCom did not accept. */

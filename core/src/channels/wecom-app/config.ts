@@ -1,4 +1,5 @@
 import { validationError } from '../../model/notify-error';
+import { checkQuotaPolicy, resolveQuotas, type QuotaDefinitions } from '../../engine/quotas';
 import type { BaseChannelConfig } from '../types';
 import type { WeComAppRecipients } from './recipients';
 
@@ -80,6 +81,28 @@ export const WECOM_APP_LIMITS = {
   cardResponseCodeTtlSeconds: 72 * 3600,
 } as const;
 
+/**
+ * WeCom keeps at most 30 messages per minute and 1,000 per hour per member per app and drops the
+ * rest while still answering errcode 0. Parties, tags and @all cannot be counted per member: each
+ * is budgeted as one key of its own, apart from the members reached directly.
+ */
+export const WECOM_APP_QUOTAS: QuotaDefinitions = {
+  perMemberPerMinute: {
+    per: 'recipient',
+    limit: 30,
+    windowMs: 60_000,
+    overflow: 'silent-drop',
+    description: 'Messages one member gets from one app per minute (party, tag, @all: per key). WeCom drops the excess and answers errcode 0.',
+  },
+  perMemberPerHour: {
+    per: 'recipient',
+    limit: 1000,
+    windowMs: 3_600_000,
+    overflow: 'silent-drop',
+    description: 'Messages one member gets from one app per hour (party, tag, @all: per key). WeCom drops the excess and answers errcode 0.',
+  },
+};
+
 const CHANNEL = 'wecom-app';
 
 export function validateWeComAppConfig(config: WeComAppConfig): WeComAppConfig {
@@ -101,7 +124,9 @@ export function validateWeComAppConfig(config: WeComAppConfig): WeComAppConfig {
   }
   const concurrency = config.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw bad('concurrency', 'must be an integer from 1 to 64');
-  return { ...config, corpId, corpSecret, agentId, baseUrl, markdownFallback: fallback, duplicateCheckIntervalSeconds: interval, concurrency };
+  const onQuota = checkQuotaPolicy(CHANNEL, config.onQuota);
+  resolveQuotas(CHANNEL, WECOM_APP_QUOTAS, config.quotas);
+  return { ...config, corpId, corpSecret, agentId, baseUrl, markdownFallback: fallback, duplicateCheckIntervalSeconds: interval, concurrency, onQuota };
 }
 
 /** Checks an http(s) origin (optionally with a path prefix, e.g. a proxy) and drops the trailing slash. */

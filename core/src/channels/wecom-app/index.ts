@@ -1,6 +1,6 @@
 import type { ChannelDefinition } from '../types';
 import { WeComAppClient, type WeComAppChannel } from './client';
-import { validateWeComAppConfig, WECOM_APP_LIMITS, WECOM_DEFAULT_BASE_URL, type WeComAppConfig } from './config';
+import { validateWeComAppConfig, WECOM_APP_LIMITS, WECOM_APP_QUOTAS, WECOM_DEFAULT_BASE_URL, type WeComAppConfig } from './config';
 
 export * from './client';
 export * from './config';
@@ -17,6 +17,7 @@ export const weComAppDefinition: ChannelDefinition<WeComAppConfig, WeComAppChann
   displayName: 'WeCom app',
   defaultBaseUrl: WECOM_DEFAULT_BASE_URL,
   limits: WECOM_APP_LIMITS,
+  quotas: WECOM_APP_QUOTAS,
   validateConfig: validateWeComAppConfig,
   create: (config, ctx) => new WeComAppClient(validateWeComAppConfig(config), ctx),
 };

@@ -1,5 +1,5 @@
 import { escapeHtml, markdownToText, toPlainText, withTitle } from '../../engine/render';
-import { splitContent, utf8Bytes } from '../../engine/split';
+import { splitContent, truncateUtf8, utf8Bytes } from '../../engine/split';
 import type { Notification } from '../../model/notification';
 import { validationError } from '../../model/notify-error';
 import { WECOM_APP_LIMITS as L } from './config';
@@ -8,6 +8,8 @@ const CHANNEL = 'wecom-app';
 /** Any notification: the renderers only read the shared fields. */
 export type AnyNotification = Notification<unknown, unknown>;
 const ELLIPSIS = '…';
+
+export { truncateUtf8 };
 
 export interface WeComNewsArticle {
   title: string;
@@ -22,21 +24,6 @@ export interface WeComNewsArticle {
 export interface WeComMessage {
   msgtype: string;
   payload: Record<string, unknown>;
-}
-
-/** Cuts to at most `max` UTF-8 bytes on a code-point boundary, marking the cut with "…". */
-export function truncateUtf8(text: string, max: number): string {
-  if (utf8Bytes(text) <= max) return text;
-  const budget = max - utf8Bytes(ELLIPSIS);
-  let out = '';
-  let used = 0;
-  for (const cp of text) {
-    const size = utf8Bytes(cp);
-    if (used + size > budget) break;
-    out += cp;
-    used += size;
-  }
-  return out + ELLIPSIS;
 }
 
 /** Cuts to at most `max` characters (code points), marking the cut with "…". */

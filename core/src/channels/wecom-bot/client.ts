@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { secretKeyHash } from '../../engine/keys';
 import type { Pipeline } from '../../engine/pipeline';
+import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { resolveQuotas } from '../../engine/quotas';
 import type { RateRule } from '../../engine/rate-limiter';
 import { toPlainText, withTitle } from '../../engine/render';
 import { splitContent } from '../../engine/split';
@@ -13,7 +15,7 @@ import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../type
 import type { MediaInput, WeComMediaUpload } from '../wecom-app/client';
 import { checkArticles, type WeComNewsArticle } from '../wecom-app/render';
 import { weComOutcome, type WeComBody } from '../wecom-app/response';
-import { WECOM_BOT_LIMITS as L, type WeComBotConfig } from './config';
+import { WECOM_BOT_LIMITS as L, WECOM_BOT_QUOTAS, type WeComBotConfig } from './config';
 import { weComBotErrors } from './errors';
 
 const CHANNEL = 'wecom-bot';
@@ -58,16 +60,30 @@ export class WeComBotClient implements WeComBotChannel {
   private readonly key: string;
   private readonly rate: { key: string; rule: RateRule };
   private readonly timeout: { timeoutMs?: number };
+  private readonly gate: QuotaGate<WeComBotNotification>;
+  private readonly robotRules: readonly RateRule[];
 
   constructor(config: WeComBotConfig, ctx: ChannelContext) {
     this.key = config.key;
     this.base = config.baseUrl!;
     this.pipeline = ctx.pipeline(CHANNEL, [config.key]);
     this.timeout = config.timeoutMs ? { timeoutMs: config.timeoutMs } : {};
-    // One pace per robot, whatever the number of channel objects; the key itself is not kept in the limiter.
-    // The window has 1 s of slack so clock skew between us and WeCom cannot produce a 45009.
+    // One budget per robot, whatever the number of channel objects; the key itself is not kept in the
+    // limiter. The quota gate counts messages on it (windows with 1 s of slack against clock skew);
+    // the pipeline only honours the block a 45009 puts on it.
     const hashed = secretKeyHash(config.key, 24);
-    this.rate = { key: `wecom-bot:${hashed}`, rule: { limit: config.perMinute ?? L.messagesPerMinute, windowMs: 61_000 } };
+    this.rate = { key: `wecom-bot:${hashed}`, rule: { limit: Infinity, windowMs: 61_000 } };
+    const perMinute = config.perMinute ?? L.messagesPerMinute;
+    this.robotRules = resolveQuotas(CHANNEL, WECOM_BOT_QUOTAS, { perRobotPerMinute: { limit: perMinute }, ...config.quotas }).sender;
+    this.gate = new QuotaGate<WeComBotNotification>({
+      channel: CHANNEL,
+      clock: ctx.clock,
+      limiter: ctx.limiter,
+      policy: config.onQuota ?? 'coalesce',
+      layout: { maxBytes: L.textBytes },
+      deliver: (n) => this.deliver(n, this.prepare(n)),
+      merged: (text, _first, items) => ({ content: text, format: 'text', options: mergedMentions(items) }),
+    });
   }
 
   validate(notification: WeComBotNotification): void {
@@ -75,11 +91,22 @@ export class WeComBotClient implements WeComBotChannel {
     this.prepare(notification);
   }
 
-  async send(notification: WeComBotNotification, sendOptions?: SendOptions): Promise<SendResult> {
-    const signal = sendOptions?.signal;
-    if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
+  send(notification: WeComBotNotification, sendOptions?: SendOptions): Promise<SendResult> {
+    let messages: BotMessage[];
+    try {
+      if (!notification || typeof notification !== 'object') throw validationError(CHANNEL, 'INVALID_MESSAGE', 'notification must be an object');
+      messages = this.prepare(notification);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const type = messages[0]?.msgtype ?? 'file';
+    const ticket: QuotaTicket = { keys: [this.rate.key], rules: this.robotRules, units: Math.max(1, messages.length), group: this.rate.key, mergeable: MERGEABLE.has(type) };
+    return this.gate.send(notification, ticket, () => this.deliver(notification, messages, sendOptions?.signal));
+  }
+
+  private async deliver(notification: WeComBotNotification, prepared: BotMessage[], signal?: AbortSignal): Promise<SendResult> {
     const stats = new SendStats();
-    let messages = this.prepare(notification);
+    let messages = prepared;
     const options = notification.options ?? {};
     if (messages.length === 0 && options.media) {
       const media = await this.upload(options.media, 'file', stats, signal);
@@ -208,6 +235,21 @@ export class WeComBotClient implements WeComBotChannel {
       ...this.timeout,
     };
   }
+}
+
+/** Robot messages a merged text can show as items; images, files and cards wait unchanged. */
+const MERGEABLE = new Set(['text', 'markdown', 'markdown_v2', 'news']);
+
+/** A merged text @-mentions everyone its items mentioned. */
+function mergedMentions(items: readonly WeComBotNotification[]): WeComBotOptions | undefined {
+  const users = new Set<string>();
+  const mobiles = new Set<string>();
+  for (const item of items) {
+    for (const id of item.options?.mentionedList ?? []) users.add(id);
+    for (const id of item.options?.mentionedMobileList ?? []) mobiles.add(id);
+  }
+  if (users.size === 0 && mobiles.size === 0) return undefined;
+  return { ...(users.size ? { mentionedList: [...users] } : {}), ...(mobiles.size ? { mentionedMobileList: [...mobiles] } : {}) };
 }
 
 function link(body: string, url: string | undefined, render: (url: string) => string): string {

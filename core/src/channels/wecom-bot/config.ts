@@ -1,3 +1,4 @@
+import { checkQuotaPolicy, resolveQuotas, type QuotaDefinitions } from '../../engine/quotas';
 import { validationError } from '../../model/notify-error';
 import type { BaseChannelConfig } from '../types';
 import { normalizeBaseUrl, WECOM_DEFAULT_BASE_URL } from '../wecom-app/config';
@@ -24,6 +25,17 @@ export const WECOM_BOT_LIMITS = {
   newsArticlesMax: 8,
   messagesPerMinute: 20,
 } as const;
+
+/** WeCom answers 45009 past 20 messages per robot per minute; `perMinute` in the config lowers the limit. */
+export const WECOM_BOT_QUOTAS: QuotaDefinitions = {
+  perRobotPerMinute: {
+    per: 'sender',
+    limit: 20,
+    windowMs: 60_000,
+    overflow: 'error',
+    description: 'Messages one group robot may post per minute; WeCom answers 45009 beyond it.',
+  },
+};
 
 const CHANNEL = 'wecom-bot';
 const KEY = /^[A-Za-z0-9-]{8,128}$/;
@@ -61,5 +73,7 @@ export function validateWeComBotConfig(config: WeComBotConfig): WeComBotConfig {
   if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > WECOM_BOT_LIMITS.messagesPerMinute) {
     throw validationError(CHANNEL, 'INVALID_CONFIG', 'perMinute: must be an integer from 1 to 20');
   }
-  return { ...config, key, baseUrl, perMinute };
+  const onQuota = checkQuotaPolicy(CHANNEL, config.onQuota);
+  resolveQuotas(CHANNEL, WECOM_BOT_QUOTAS, config.quotas);
+  return { ...config, key, baseUrl, perMinute, onQuota };
 }

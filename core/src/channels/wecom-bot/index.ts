@@ -1,7 +1,7 @@
 import type { ChannelDefinition } from '../types';
 import { WECOM_DEFAULT_BASE_URL } from '../wecom-app/config';
 import { WeComBotClient, type WeComBotChannel } from './client';
-import { validateWeComBotConfig, WECOM_BOT_LIMITS, type WeComBotConfig } from './config';
+import { validateWeComBotConfig, WECOM_BOT_LIMITS, WECOM_BOT_QUOTAS, type WeComBotConfig } from './config';
 
 export * from './client';
 export * from './config';
@@ -12,6 +12,7 @@ export const weComBotDefinition: ChannelDefinition<WeComBotConfig, WeComBotChann
   displayName: 'WeCom group robot',
   defaultBaseUrl: WECOM_DEFAULT_BASE_URL,
   limits: WECOM_BOT_LIMITS,
+  quotas: WECOM_BOT_QUOTAS,
   validateConfig: validateWeComBotConfig,
   create: (config, ctx) => new WeComBotClient(validateWeComBotConfig(config), ctx),
 };

@@ -28,6 +28,8 @@ export const weComHookDefinition: ChannelDefinition<WeComHookConfig, WeComHookCh
   displayName: 'WeCom hook (JuHe)',
   defaultBaseUrl: WECOM_HOOK_GATEWAY_URL,
   limits: { ...WECOM_HOOK_LIMITS },
+  /** The gateway and the JuHe service pace on their side; no quota is known to count here. */
+  quotas: {},
   validateConfig: validateWeComHookConfig,
   create: (config, ctx) => new WeComHookClient(config, ctx),
 };

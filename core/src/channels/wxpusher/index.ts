@@ -1,7 +1,7 @@
 import type { Channel, ChannelDefinition } from '../types';
 import { WxPusherClient } from './client';
 import { validateWxPusherConfig, type WxPusherConfig } from './config';
-import { WXPUSHER_DEFAULT_BASE_URL, wxPusherLimits } from './limits';
+import { WXPUSHER_DEFAULT_BASE_URL, wxPusherLimits, wxPusherQuotas } from './limits';
 import type { WxPusherManagement } from './management';
 import type { WxPusherNotification } from './plan';
 
@@ -11,7 +11,7 @@ export type { WxPusherSendDetails } from './client';
 export type { WxPusherSendRecord } from './records';
 export type { WxPusherQrCode, WxPusherQrCodeRequest, WxPusherUser, WxPusherUserPage, WxPusherUserQuery } from './management';
 export { wxPusherErrorTable } from './errors';
-export { wxPusherLimits, WXPUSHER_DEFAULT_BASE_URL } from './limits';
+export { wxPusherLimits, wxPusherQuotas, WXPUSHER_DEFAULT_BASE_URL } from './limits';
 export * from './callbacks';
 
 /** A WxPusher channel: `send`/`check` plus the management API methods. */
@@ -26,6 +26,7 @@ export const wxPusherDefinition: ChannelDefinition<WxPusherConfig, WxPusherChann
   displayName: 'WxPusher',
   defaultBaseUrl: WXPUSHER_DEFAULT_BASE_URL,
   limits: wxPusherLimits,
+  quotas: wxPusherQuotas,
   validateConfig: validateWxPusherConfig,
   create: (config, ctx) => new WxPusherClient(config, ctx.pipeline('wxpusher', [config.appToken, ...[config.spt ?? []].flat()]), ctx.clock),
 };

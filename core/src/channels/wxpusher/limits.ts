@@ -1,3 +1,5 @@
+import type { QuotaDefinitions } from '../../engine/quotas';
+
 /** WxPusher's documented limits (docs 2026). The single place the channel, hosts and docs read them from. */
 export const wxPusherLimits = {
   /** Characters (code points) per message; longer content is split into parts. */
@@ -21,3 +23,14 @@ export const wxPusherLimits = {
 
 export const WXPUSHER_DEFAULT_BASE_URL = 'https://wxpusher.zjiecode.com';
 export const WXPUSHER_SUCCESS = 1000;
+
+/** WxPusher's call rate per appToken (simple push: one shared budget); `rateLimit` in the config overrides it. */
+export const wxPusherQuotas: QuotaDefinitions = {
+  callsPerToken: {
+    per: 'sender',
+    limit: wxPusherLimits.callsPerWindow,
+    windowMs: wxPusherLimits.windowMs,
+    overflow: 'error',
+    description: 'Send calls per appToken per 10 s (about 20; WxPusher raises it on request). Each part and each recipient batch is one call.',
+  },
+};
