@@ -1,5 +1,4 @@
 import type { Notification } from '../model/notification';
-import { validationError } from '../model/notify-error';
 import type { SendResult } from '../model/send-result';
 import type { Clock } from './clock';
 import { mergeNotifications, type MergeItem, type MergeLayout } from './coalesce';
@@ -83,17 +82,26 @@ export class QuotaGate<N extends Notification<any, any>> {
     return reservation.then((r) => (r.granted > 0 ? send() : this.overQuota({ notification, ticket, send }, r.waitMs)));
   }
 
-  private reserve(ticket: QuotaTicket, units: number, max = units): Reservation | Promise<Reservation> {
-    const smallest = Math.min(...ticket.rules.map((rule) => rule.limit));
-    if (units > smallest) {
-      throw validationError(
-        this.options.channel,
-        'CONTENT_TOO_LONG',
-        `the message needs ${units} parts, but the quota allows ${smallest} messages per window`,
-        'Shorten the content or send a link to the full text.',
-      );
+  /**
+   * Units a send may take up front: all its parts, or, for a message with more parts than a
+   * window allows, a window's worth. The channel takes `slot()` before each part past that.
+   */
+  upfront(ticket: QuotaTicket): number {
+    return Math.min(ticket.units, smallestLimit(ticket.rules));
+  }
+
+  /** Waits for one unit for a part past `upfront()` (pacing, as robots always did); an abort ends the wait. */
+  async slot(ticket: QuotaTicket, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted) {
+      const r = await this.limiter.reserve!(ticket.keys, ticket.rules, 1, 1);
+      if (r.granted > 0) return;
+      await this.options.clock.sleep(r.waitMs, signal);
     }
-    return this.limiter.reserve!(ticket.keys, ticket.rules, units, Math.min(max, smallest));
+  }
+
+  private reserve(ticket: QuotaTicket, units: number, max = units): Reservation | Promise<Reservation> {
+    const smallest = smallestLimit(ticket.rules);
+    return this.limiter.reserve!(ticket.keys, ticket.rules, Math.min(units, smallest), Math.min(max, smallest));
   }
 
   private overQuota(queued: Queued<N>, waitMs: number): Promise<SendResult> {
@@ -136,6 +144,12 @@ export class QuotaGate<N extends Notification<any, any>> {
     }
     return { taken: merged.taken };
   }
+}
+
+function smallestLimit(rules: readonly RateRule[]): number {
+  let smallest = Infinity;
+  for (const rule of rules) if (rule.limit < smallest) smallest = rule.limit;
+  return smallest;
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

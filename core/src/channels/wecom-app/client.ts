@@ -245,7 +245,8 @@ export class WeComAppClient implements WeComAppChannel {
       return Promise.reject(error);
     }
     if (!gated) return this.dispatch(batches, prepared, common, signal);
-    return this.gate.send(notification, this.ticket(notification, batches, prepared), () => this.dispatch(batches, prepared, common, signal));
+    const ticket = this.ticket(notification, batches, prepared);
+    return this.gate.send(notification, ticket, () => this.dispatch(batches, prepared, common, signal, ticket));
   }
 
   /** One unit per content part from the budget of each member (and of each party, tag or @all as one key). */
@@ -268,7 +269,7 @@ export class WeComAppClient implements WeComAppChannel {
     return { keys, rules: this.memberRules, units: prepared.upload ? 1 : prepared.messages.length, group, mergeable: MERGEABLE.has(msgtype) };
   }
 
-  private dispatch(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, common: CommonFields, signal: AbortSignal | undefined): Promise<SendResult> {
+  private dispatch(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, common: CommonFields, signal: AbortSignal | undefined, ticket?: QuotaTicket): Promise<SendResult> {
     // The common case (one part, one call) is a plain promise chain: no async frames held while
     // the request is on the wire.
     if (!prepared.upload && prepared.messages.length === 1 && batches.length === 1) {
@@ -283,10 +284,11 @@ export class WeComAppClient implements WeComAppChannel {
         finalError: (failure) => this.failedSend(failure, stats, { part: 0, parts: 1, batches: 1, delivered: 0, messageIds: [], partialFailures: [] }),
       }, signal);
     }
-    return this.sendAll(batches, prepared, common, signal);
+    return this.sendAll(batches, prepared, common, signal, ticket);
   }
 
-  private async sendAll(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, common: CommonFields, signal: AbortSignal | undefined): Promise<SendResult> {
+  /** Parts past a window's worth of the members' budget (`ticket`) wait for a slot each. */
+  private async sendAll(batches: RecipientBatch[], prepared: ReturnType<WeComAppClient['prepare']>, common: CommonFields, signal: AbortSignal | undefined, ticket?: QuotaTicket): Promise<SendResult> {
     const stats = new SendStats();
     let messages = prepared.messages;
     if (prepared.upload) {
@@ -295,7 +297,9 @@ export class WeComAppClient implements WeComAppChannel {
     }
     const messageIds: string[] = [];
     const partialFailures: PartialFailure[] = [];
+    const upfront = ticket ? this.gate.upfront(ticket) : messages.length;
     for (let index = 0; index < messages.length; index++) {
+      if (ticket && index >= upfront) await this.gate.slot(ticket, signal);
       // The message and the common fields are serialized once; only recipients differ per batch.
       const tail = messageTail(messages[index], common.json);
       const settled = await mapSettled(batches, this.config.concurrency ?? 4, (batch: RecipientBatch) => this.sendBatch(batch, tail, stats, signal).then(batchOutcome));

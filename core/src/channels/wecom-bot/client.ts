@@ -101,10 +101,11 @@ export class WeComBotClient implements WeComBotChannel {
     }
     const type = messages[0]?.msgtype ?? 'file';
     const ticket: QuotaTicket = { keys: [this.rate.key], rules: this.robotRules, units: Math.max(1, messages.length), group: this.rate.key, mergeable: MERGEABLE.has(type) };
-    return this.gate.send(notification, ticket, () => this.deliver(notification, messages, sendOptions?.signal));
+    return this.gate.send(notification, ticket, () => this.deliver(notification, messages, sendOptions?.signal, ticket));
   }
 
-  private async deliver(notification: WeComBotNotification, prepared: BotMessage[], signal?: AbortSignal): Promise<SendResult> {
+  /** Sends as it is (budget taken); parts past a window's worth of `ticket` wait for a slot each. */
+  private async deliver(notification: WeComBotNotification, prepared: BotMessage[], signal?: AbortSignal, ticket?: QuotaTicket): Promise<SendResult> {
     const stats = new SendStats();
     let messages = prepared;
     const options = notification.options ?? {};
@@ -112,7 +113,9 @@ export class WeComBotClient implements WeComBotChannel {
       const media = await this.upload(options.media, 'file', stats, signal);
       messages = [{ msgtype: 'file', payload: { media_id: media.mediaId } }];
     }
+    const upfront = ticket ? this.gate.upfront(ticket) : messages.length;
     for (const [index, message] of messages.entries()) {
+      if (ticket && index >= upfront) await this.gate.slot(ticket, signal);
       const body = JSON.stringify({ msgtype: message.msgtype, [message.msgtype]: message.payload });
       try {
         await this.call('webhook/send', () => this.post('/cgi-bin/webhook/send', body), stats, true, signal);
