@@ -1,0 +1,93 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
+import { TEST_ADMIN_PASSWORD, type TestGateway } from './support/test-gateway.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+
+/** The Alerts view and the Delivery log, driven in real Chromium against a gateway on the fakes. */
+describeIfChromium('alerts page in headless Chromium', () => {
+  let fakes: AlertFakes;
+  let gw: TestGateway & { flush(): Promise<number> };
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    fakes = await startAlertFakes();
+    gw = await startAlertGateway(fakes);
+    profile = mkdtempSync(join(tmpdir(), 'wxnotify-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 900 } });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && !/401|Unauthorized/.test(m.text()) && problems.push(`console: ${m.text()}`));
+    page.setDefaultTimeout(8000);
+    await page.goto(gw.url);
+    await page.fill('#login-password', TEST_ADMIN_PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#app-view:not(.hidden)');
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await gw?.close();
+    await fakes?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('creates a robot Code, shows its firing group, acknowledges and silences it, and lists the delivery', async () => {
+    await page.waitForSelector('#cc-channel option[value="ops"]', { state: 'attached' });
+    expect(await page.textContent('#channel-codes-card h2')).toContain('通道 Code');
+    await page.selectOption('#cc-channel', 'ops');
+    await page.fill('#cc-name', 'page robot');
+    await page.click('#cc-create');
+    await page.waitForSelector('#cc-result:not(.hidden)');
+    const code = (await page.textContent('#cc-code'))!;
+    expect(await page.textContent('#cc-alerts-url')).toBe(`${gw.url}/api/alerts/${code}`);
+
+    const res = await gw.call('POST', `/api/alerts/${code}`, [{ title: 'PageDisk', content: 'disk <b>97%</b>', severity: 'critical', labels: { instance: 'db1' } }], { auth: false });
+    expect(res.status).toBe(200);
+    fakes.clock.advance(10_000);
+    await gw.flush();
+    await page.click('#alerts-refresh');
+    const row = page.locator('#alert-groups tr[data-group="{alertname=\\"PageDisk\\"}"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('【告警 · critical】PageDisk');
+    // Server text is shown as text, never as markup.
+    expect(await row.locator('li').first().textContent()).toContain('disk <b>97%</b>');
+
+    await row.getByRole('button', { name: '确认' }).click();
+    await page.waitForFunction(() => document.querySelector('#alert-groups tr button')?.textContent === '已确认');
+    await row.locator('input.silence-duration').fill('30m');
+    await row.getByRole('button', { name: '静默' }).click();
+    await page.waitForSelector('#alert-silences tr[data-silence]');
+    expect(await page.textContent('#alert-silences tbody')).toContain('alertname="PageDisk"');
+
+    const delivery = page.locator('#deliveries-table tbody tr').first();
+    await delivery.waitFor();
+    expect(await delivery.textContent()).toContain('wecom-bot');
+    expect(await delivery.textContent()).toContain('已发送');
+    expect(problems).toEqual([]);
+  });
+
+  it('searches the delivery log and resends a message', async () => {
+    await page.fill('#deliveries-search', 'no-such-text');
+    await page.waitForSelector('#deliveries-empty:not(.hidden)');
+    await page.fill('#deliveries-search', 'PageDisk');
+    await page.waitForSelector('#deliveries-table tbody tr');
+    const before = fakes.robot.delivered.length;
+    await page.locator('#deliveries-table tbody tr').first().getByRole('button', { name: '重发' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#deliveries-table tbody tr').length === 2);
+    expect(fakes.robot.delivered.length).toBe(before + 1);
+    expect(String(fakes.robot.delivered.at(-1)!.payload.content)).toContain('PageDisk');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.querySelector('#deliveries-card h2')?.textContent === 'Delivery log');
+    expect(await page.textContent('#alerts-tab-resolved')).toBe('Resolved');
+    expect(problems).toEqual([]);
+  });
+});
