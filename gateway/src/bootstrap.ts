@@ -9,6 +9,7 @@ import { NotifyCallbacksModule, NotifyCallbacksService, NotifyModule, NotifyServ
 import express from 'express';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { AlertService } from './alerts/alert-service.js';
+import { AlertCardActions } from './alerts/card-actions.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { loadRoutesFile, RoutesError, type RoutesConfig } from './alerts/routes.js';
 import { AlertTargets } from './alerts/targets.js';
@@ -161,6 +162,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const targets = new AlertTargets(codes, channels, routes);
     const engine = new AlertEngine(alertStore, targets, routes, recorder, metrics, logger, alertClock);
     runtime.alerts = new AlertService(engine, alertStore, alertClock);
+    const cardActions = new AlertCardActions(runtime.alerts, alertStore, targets, metrics, logger, alertClock);
     metrics.gauge('wxnotify_alert_groups_active', 'Alert groups with firing alerts (all Codes).', () => alertStore.countActiveGroups());
 
     const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime, { imports, controllers: [AlertsController, AdminAlertsController] }), {
@@ -183,6 +185,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       app.get(NotifyCallbacksService).events$.subscribe((event) => {
         metrics.inc('wxnotify_callbacks_total', { source: event.source });
         logger.info('callback received', { source: event.source, kind: 'kind' in event ? event.kind : undefined });
+        if (event.source === 'wecom') void cardActions.handle(event.message).catch((error: unknown) => logger.error('alert card action failed', { error: error as Error }));
       });
     }
     app.use(requestContext(logger, metrics));

@@ -39,3 +39,4 @@ export * from './group';
 export * from './format';
 export * from './view';
 export * from './render';
+export * from './card';

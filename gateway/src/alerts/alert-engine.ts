@@ -3,6 +3,9 @@ import {
   groupAlerts,
   isNotifyError,
   renderAlertDigest,
+  alertCardTaskId,
+  alertGroupIdOfTask,
+  renderAlertCard,
   renderAlertGroup,
   type Alert,
   type AlertBatch,
@@ -208,7 +211,10 @@ export class AlertEngine {
     const settings = list[0]!.settings;
     const groups: AlertGroup[] = list.map((f) => ({ key: f.group.groupKey, labels: f.group.groupLabels, alerts: f.decision.snapshot }));
     const render = { channel: target.channelType, language: settings.language, timeZone: settings.timeZone, style: settings.style, mentions: settings.mentions, maxAlerts: settings.maxAlerts };
-    const notification = groups.length === 1 ? renderAlertGroup(groups[0]!, render) : renderAlertDigest(groups, { ...render, maxAlerts: undefined });
+    const notification =
+      groups.length > 1
+        ? renderAlertDigest(groups, { ...render, maxAlerts: undefined })
+        : withCardButtons(target, list[0]!, groups[0]!, settings) ?? renderAlertGroup(groups[0]!, render);
     if (groups.length > 1) this.metrics.inc('wxnotify_alert_notifications_coalesced_total', {}, groups.length - 1);
     const outcome = await this.holdAll(list.map((f) => f.lease), () => this.deliver(target!, notification, {
       codeId: list[0]!.group.codeId,
@@ -334,9 +340,26 @@ export class AlertEngine {
     if (!row) return undefined;
     const stored = JSON.parse(row.notification) as { target: string; notification: Notification<unknown, unknown> };
     const target = await this.targets.resolve(stored.target);
-    const out = await this.deliver(target, stored.notification, { codeId: row.codeId, groupIds: row.groupIds, reason: 'resend', alerts: row.alerts, coalesced: row.coalesced, resendOf: row.id });
+    const out = await this.deliver(target, withFreshTaskId(stored.notification), { codeId: row.codeId, groupIds: row.groupIds, reason: 'resend', alerts: row.alerts, coalesced: row.coalesced, resendOf: row.id });
     return { ok: out.ok, deliveryId: out.deliveryId };
   }
+}
+
+/**
+ * A firing group for a WeCom app Code becomes a card with 确认 / 静默 1 小时 buttons (the click
+ * comes back on the callback route: AlertCardActions). Other styles than the default stay as set.
+ */
+function withCardButtons(target: AlertTarget, f: Flushing, group: AlertGroup, settings: GroupSettings): Notification<unknown, unknown> | undefined {
+  if (!target.cards || (settings.style ?? 'textcard') !== 'textcard' || !group.alerts.some((a) => a.status === 'firing')) return undefined;
+  const card = renderAlertCard(group, { groupId: f.group.id, language: settings.language, timeZone: settings.timeZone, maxAlerts: settings.maxAlerts });
+  return { type: 'template_card', content: '', title: String((card.main_title as { title: string }).title), options: { templateCard: card } };
+}
+
+/** A card sent again needs a task id of its own (WeCom never accepts one twice). */
+function withFreshTaskId(n: Notification<unknown, unknown>): Notification<unknown, unknown> {
+  const card = (n.options as { templateCard?: { task_id?: string } } | undefined)?.templateCard;
+  const groupId = typeof card?.task_id === 'string' ? alertGroupIdOfTask(card.task_id) : undefined;
+  return groupId ? { ...n, options: { ...(n.options as object), templateCard: { ...card, task_id: alertCardTaskId(groupId) } } } : n;
 }
 
 function titleOf(n: Notification<unknown, unknown>): string {

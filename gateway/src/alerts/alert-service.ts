@@ -61,7 +61,7 @@ export class AlertService {
   ) {}
 
   /** `{matchers: ["alertname=\"DiskFull\""], duration: "2h", comment?, createdBy?}` → a silence on the Code's alerts. */
-  async silence(code: CodeRecord, body: Record<string, unknown>): Promise<SilenceRow> {
+  async silence(code: Pick<CodeRecord, 'id'>, body: Record<string, unknown>): Promise<SilenceRow> {
     const raw = body.matchers;
     if (!Array.isArray(raw) || raw.length === 0) throw new AlertInputError('matchers', '"matchers" must be a non-empty list such as ["alertname=\\"DiskFull\\""]');
     if (raw.length > 20) throw new AlertInputError('matchers', '"matchers" may hold at most 20 matchers');

@@ -1,8 +1,8 @@
-import { validationError, type Notification, type SendResult } from '@wxnotify/core';
+import { validationError, WECOM_APP_LIMITS, type Notification, type SendResult, type TemplateCardUpdate } from '@wxnotify/core';
 import type { ChannelSender } from '../services/channel-sender.js';
 import type { CodeService } from '../services/code-service.js';
 import { recipientsFor } from '../services/code-recipients.js';
-import type { CodeRecord } from '../store/store.js';
+import type { CodeRecord, Recipients } from '../store/store.js';
 import type { RoutesConfig } from './routes.js';
 
 /** A resolved receiver: what renders for it and how to send there. */
@@ -15,6 +15,8 @@ export interface AlertTarget {
   send(notification: Notification<unknown, unknown>): Promise<SendResult>;
   /** WeCom app Codes: recall a message (true when done, false when the channel cannot). */
   recall?(msgid: string): Promise<boolean>;
+  /** Codes with their own WeCom app and recipients that fit one call: alert cards with buttons, and their updates. */
+  cards?: { corpId: string; agentId: number; update(update: TemplateCardUpdate): Promise<unknown> };
 }
 
 const unavailable = (message: string) => validationError('gateway', 'RECEIVER_UNAVAILABLE', message, 'Check the routes file and the Code (it may have been revoked).');
@@ -89,6 +91,7 @@ export class AlertTargets {
   }
 
   private forCode(key: string, record: CodeRecord): AlertTarget {
+    const app = this.codes.ownApp(record);
     return {
       key,
       label: record.name,
@@ -96,6 +99,13 @@ export class AlertTargets {
       recipients: record.recipients ?? null,
       send: (n) => this.codes.deliver(record, n),
       recall: (msgid) => this.codes.recall(record, msgid),
+      ...(app && fitsOneCall(record.recipients as Recipients | null) ? { cards: { ...app, update: (u: TemplateCardUpdate) => this.codes.updateCard(record, u) } } : {}),
     };
   }
+}
+
+/** An interactive card goes out in one message/send call (its task id cannot be sent twice). */
+function fitsOneCall(to: Recipients | null | undefined): boolean {
+  if (!to || to.all) return true;
+  return (to.users?.length ?? 0) <= WECOM_APP_LIMITS.usersPerCall && (to.parties?.length ?? 0) <= WECOM_APP_LIMITS.partiesPerCall && (to.tags?.length ?? 0) <= WECOM_APP_LIMITS.tagsPerCall;
 }

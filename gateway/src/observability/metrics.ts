@@ -36,6 +36,7 @@ export class Metrics {
     this.define('wxnotify_alert_notifications_coalesced_total', 'Alert group notifications folded into a digest message instead of a message of their own.');
     this.define('wxnotify_alert_notifications_suppressed_total', 'Group flushes that sent nothing, by reason (unchanged, acknowledged, silenced, resolved without notice).');
     this.define('wxnotify_alert_recalls_total', 'Firing messages recalled when their group resolved, by result.');
+    this.define('wxnotify_alert_card_actions_total', 'Clicks on alert card buttons (WeCom app Codes), by action (ack, silence_1h) and result (done, updated_failed, ignored).');
   }
 
   inc(name: string, labels: Labels = {}, by = 1): void {

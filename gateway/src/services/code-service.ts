@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isNotifyError, validationError, type ChannelContext, type Notification, type SendResult, type WeComAppChannel } from '@wxnotify/core';
+import { isNotifyError, validationError, type ChannelContext, type Notification, type SendResult, type TemplateCardUpdate, type TemplateCardUpdateResult, type WeComAppChannel } from '@wxnotify/core';
 import { codeHint, hashSecret, looksLikeCode, newCode, sameHash } from '../security/codes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
@@ -282,6 +282,18 @@ export class CodeService {
     if (record.channelType !== 'wecom-app' || typeof record.config.channel === 'string') return false;
     await this.channelFor(record).recall(msgid);
     return true;
+  }
+
+  /** The WeCom app behind a Code that has its own app credentials (interactive cards need one); undefined for named channels. */
+  ownApp(record: CodeRecord): { corpId: string; agentId: number } | undefined {
+    if (record.channelType !== 'wecom-app' || typeof record.config.channel === 'string') return undefined;
+    return { corpId: String(record.config.corpId), agentId: Number(record.config.agentId) };
+  }
+
+  /** Updates an interactive card sent through the Code's own WeCom app (message/update_template_card). */
+  async updateCard(record: CodeRecord, update: TemplateCardUpdate): Promise<TemplateCardUpdateResult> {
+    if (!this.ownApp(record)) throw validationError('gateway', 'NOT_A_WECOM_APP', 'only Codes with their own WeCom app send interactive cards');
+    return this.channelFor(record).updateTemplateCard(update);
   }
 
   private namedChannels(): ChannelSender {
