@@ -5,7 +5,8 @@
  */
 import { startFakeWeCom } from '../test/fakes/wecom';
 
-void startFakeWeCom().then((wecom) => {
+// The per-member quota is off: the throughput runs send thousands of messages to one member.
+void startFakeWeCom({ memberQuota: false }).then((wecom) => {
   process.stdout.write(`${JSON.stringify({ url: wecom.url, ...wecom.credentials })}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => {
