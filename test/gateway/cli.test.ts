@@ -126,6 +126,49 @@ describe('wxnotify CLI against a running gateway', () => {
     expect((await cli(['codes', 'create', '--channel', 'nope'])).code).not.toBe(0);
   });
 
+  it('a wrong key is reported as rejected (and where it came from) by send and codes list', async () => {
+    const wrong = 'wxk_wrong_0123456789abcdef';
+    for (const args of [
+      ['codes', 'list'],
+      ['send', '--channel', 'wechat', '--to', 'wxid_friend_b', 'x'],
+      ['send', '--wxid', 'wxid_friend_a', 'x'],
+    ]) {
+      const run = await cli(args, { WXNOTIFY_API_KEY: wrong });
+      expect([args, run.code]).toEqual([args, 4]);
+      expect(run.err[0]).toMatch(/rejected the API key from WXNOTIFY_API_KEY/);
+      expect(run.err.join('\n')).not.toContain(wrong);
+    }
+    const flag = await cli(['codes', 'list', '--api-key', wrong]);
+    expect(flag.err[0]).toMatch(/rejected the API key from --api-key/);
+  });
+
+  it('keys create | list | revoke: new keys send but cannot manage Codes', async () => {
+    const created = await cli(['keys', 'create', '--name', 'cron', '--json']);
+    expect(created.code).toBe(0);
+    const { id, key, scope } = created.json();
+    expect(scope).toBe('send');
+    expect((await cli(['send', '--channel', 'wechat', '--to', 'wxid_friend_b', 'from cron'], { WXNOTIFY_API_KEY: key })).code).toBe(0);
+    const denied = await cli(['codes', 'list'], { WXNOTIFY_API_KEY: key });
+    expect(denied.code).toBe(4);
+    expect(denied.err[0]).toMatch(/"admin" scope/);
+    expect((await cli(['keys', 'list'])).out.some((line) => line.startsWith(`${id}  send   active   cron`))).toBe(true);
+    expect((await cli(['keys', 'revoke', id])).out).toEqual([`revoked ${id}`]);
+    expect((await cli(['keys', 'create', '--scope', 'root'])).code).toBe(2);
+  });
+
+  it('--version prints the gateway package version; health --code checks the Code without sending', async () => {
+    const { readFileSync } = await import('node:fs');
+    const version = (JSON.parse(readFileSync('gateway/package.json', 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-v']) expect((await cli([flag])).out).toEqual([`wxnotify ${version}`]);
+    const { code } = await t.createCode({ name: 'cli-check' });
+    const sends = t.wecom.sendCalls;
+    expect((await cli(['health', '--code', code])).out).toEqual(['ok: Code valid: cli-check']);
+    const wrong = await cli(['health', '--code', 'A'.repeat(32)]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err[0]).toMatch(/Code rejected/);
+    expect(t.wecom.sendCalls).toBe(sends);
+  });
+
   it('usage errors exit 2 with a pointer to --help; --help exits 0', async () => {
     for (const args of [[], ['frobnicate'], ['send'], ['send', '--wxid', 'a', '--code', 'b', 'x'], ['send', '--wxid', 'a'], ['send', '--bogus'], ['codes', 'revoke']]) {
       const run = await cli(args);

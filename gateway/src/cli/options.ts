@@ -10,7 +10,7 @@ Usage:
   wxnotify send --wxid ID --task NAME [--duration MS]         simulate a task, then report its completion
   wxnotify send --code CODE [--title TITLE] TEXT               WeCom app behind a config Code
   wxnotify send --channel NAME [--to ID] [--title T] TEXT      any configured channel (API key)
-  wxnotify health                                              GET /health
+  wxnotify health [--code CODE]                                GET /health (with --code: is the Code valid? nothing is sent)
   wxnotify codes list
   wxnotify codes create --corp-id ID --agent-id N (--user ID ... | --party ID ... | --all) [--name NAME]
                         (the app secret comes from WXNOTIFY_CORP_SECRET, never from the command line)
@@ -18,6 +18,8 @@ Usage:
                         a Code on a named channel: robot (no --to), WxPusher (UID_…/topic:N),
                         personal WeChat (wxid), JuHe (S:…/R:…), WeCom app (userid, party:N, tag:N)
   wxnotify codes revoke ID
+  wxnotify keys list | keys create [--name NAME] [--scope send|admin] | keys revoke ID
+                        (new keys have the send scope: the send routes only; admin keys also manage Codes and keys)
 
 Options:
   --gateway URL    gateway origin (env WXNOTIFY_GATEWAY_URL; default http://127.0.0.1:$PORT or :8080)
@@ -25,6 +27,7 @@ Options:
   --json           one JSON object on stdout instead of text
   --quiet          no progress output
   -h, --help
+  -v, --version
 
 Exit codes: 0 ok, 1 send failed or unhealthy, 2 usage error, 3 gateway unreachable, 4 denied (API key, Code or channel)`;
 
@@ -34,6 +37,8 @@ export interface CliOptions {
   positionals: string[];
   gateway: string;
   apiKey?: string;
+  /** Where the API key came from, to say which key was rejected. */
+  apiKeySource?: string;
   json: boolean;
   quiet: boolean;
   wxid: string[];
@@ -50,18 +55,27 @@ export interface CliOptions {
   party: string[];
   all: boolean;
   name?: string;
+  scope?: string;
   rateLimit?: string;
   help: boolean;
+  version: boolean;
 }
 
-function localApiKey(env: CliIo['env']): string | undefined {
+function localApiKey(env: CliIo['env']): { key: string; source: string } | undefined {
   // `npm exec -w` runs in the workspace folder; INIT_CWD is where the user typed the command.
   const file = join(resolve(env.INIT_CWD || '.', env.WXNOTIFY_DATA_DIR || 'data'), 'api-key');
   try {
-    return readFileSync(file, 'utf8').trim() || undefined;
+    const key = readFileSync(file, 'utf8').trim();
+    return key ? { key, source: file } : undefined;
   } catch {
     return undefined;
   }
+}
+
+function apiKeyOf(flag: string | undefined, env: CliIo['env']): { key?: string; source?: string } {
+  if (flag !== undefined) return { key: flag, source: '--api-key' };
+  if (env.WXNOTIFY_API_KEY !== undefined) return { key: env.WXNOTIFY_API_KEY, source: 'WXNOTIFY_API_KEY' };
+  return localApiKey(env) ?? {};
 }
 
 export function parseCli(argv: string[], io: CliIo): CliOptions {
@@ -89,9 +103,11 @@ export function parseCli(argv: string[], io: CliIo): CliOptions {
         party: { type: 'string', multiple: true },
         all: { type: 'boolean', default: false },
         name: { type: 'string' },
+        scope: { type: 'string' },
         'rate-limit': { type: 'string' },
         url: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
       },
     });
   } catch (error) {
@@ -99,18 +115,20 @@ export function parseCli(argv: string[], io: CliIo): CliOptions {
   }
   const v = parsed.values;
   const [command = '', ...rest] = parsed.positionals;
-  const sub = command === 'codes' ? rest.shift() : undefined;
+  const sub = command === 'codes' || command === 'keys' ? rest.shift() : undefined;
   // Seed 000's test tool took the full endpoint (`--url http://host:9000/api/notify`): accept it.
   const fromUrl = v.url ? v.url.replace(/\/api\/notify\/?$/, '') : undefined;
   const gateway = (v.gateway ?? fromUrl ?? io.env.WXNOTIFY_GATEWAY_URL ?? `http://127.0.0.1:${io.env.PORT || 8080}`).replace(/\/+$/, '');
   const duration = v.duration === undefined ? 1500 : Number(v.duration);
   if (!Number.isInteger(duration) || duration < 0 || duration > 600_000) throw new UsageError('--duration must be milliseconds (0..600000)');
+  const apiKey = apiKeyOf(v['api-key'], io.env);
   return {
     command,
     sub,
     positionals: rest,
     gateway,
-    apiKey: v['api-key'] ?? io.env.WXNOTIFY_API_KEY ?? localApiKey(io.env),
+    apiKey: apiKey.key || undefined,
+    apiKeySource: apiKey.source,
     json: v.json ?? false,
     quiet: v.quiet ?? false,
     wxid: v.wxid ?? [],
@@ -127,7 +145,9 @@ export function parseCli(argv: string[], io: CliIo): CliOptions {
     party: v.party ?? [],
     all: v.all ?? false,
     name: v.name,
+    scope: v.scope,
     rateLimit: v['rate-limit'],
     help: v.help ?? false,
+    version: v.version ?? false,
   };
 }

@@ -2,6 +2,7 @@ import { runCommand } from './commands.js';
 import { CliFailure } from './gateway-http.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { HELP, parseCli } from './options.js';
+import { cliVersion } from './version.js';
 
 /** Runs one CLI invocation and returns its exit code. Output goes through `io`. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -11,6 +12,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     json = options.json;
     if (options.help || options.command === 'help') {
       io.out(HELP);
+      return EXIT.ok;
+    }
+    if (options.version || options.command === 'version') {
+      io.out(`wxnotify ${cliVersion()}`);
       return EXIT.ok;
     }
     const result = await runCommand(options, io);
