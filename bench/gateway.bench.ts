@@ -108,7 +108,7 @@ export async function run(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wxnotify-bench-'));
   const gateway = await startGateway(
     {
-      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', WXNOTIFY_DATA_DIR: dataDir, WXNOTIFY_SECRET_KEY: 'b'.repeat(64), WXNOTIFY_ADMIN_PASSWORD: 'bench-password', WXNOTIFY_WECOM_BASE_URL: wecom.url, WXNOTIFY_LOG_LEVEL: 'warn' }),
+      ...loadConfig({ PORT: '0', WXNOTIFY_HOST: '127.0.0.1', WXNOTIFY_DATA_DIR: dataDir, WXNOTIFY_SECRET_KEY: 'b'.repeat(64), WXNOTIFY_ADMIN_PASSWORD: 'bench-password', WXNOTIFY_WECOM_BASE_URL: wecom.url, WXNOTIFY_LOG_LEVEL: 'warn' }),
       codeRatePerMinute: 1_000_000,
     },
     { log: () => undefined },

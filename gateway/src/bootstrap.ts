@@ -24,6 +24,7 @@ import { currentWaitBound } from './http/sync-wait.js';
 import { WindowRateLimiter } from './http/rate-limit.js';
 import { GatewayLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { logStartUp } from './observability/start-up-log.js';
 import { GatewayRuntime } from './runtime.js';
 import { initialAdminPassword, loadSecretKey, writeApiKeyFile } from './security/data-dir-secrets.js';
 import { SecretBox } from './security/secret-box.js';
@@ -127,7 +128,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const firstKey = await apiKeys.ensureOne();
     if (firstKey) writeApiKeyFile(config.dataDir, firstKey, logger);
     const admin = new AdminAuth(store);
-    await admin.initialise(() => initialAdminPassword(config.adminPassword, config.dataDir, logger));
+    const firstStart = await admin.initialise(() => initialAdminPassword(config.adminPassword, config.dataDir, logger));
 
     // One token store and one pacing limiter per gateway (several gateways in one process stay apart).
     const deps: ChannelDeps = {
@@ -200,9 +201,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     engine.start(config.alertPollMs);
 
     const address = app.getHttpServer().address() as { port: number };
-    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${host}:${address.port}`;
-    logger.info('gateway listening', { url, channels: channels.names(), store: config.databaseUrl ? 'postgres' : 'sqlite', dataDir: config.dataDir });
+    const url = logStartUp(logger, config, address.port, firstStart, { channels: channels.names(), store: config.databaseUrl ? 'postgres' : 'sqlite', dataDir: config.dataDir });
     let closed = false;
     return {
       app,

@@ -156,7 +156,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError('WXNOTIFY_LOG_LEVEL must be debug, info, warn or error.');
   return {
     port: intVar(env, 'PORT', 8080),
-    host: env.HOST || '0.0.0.0',
+    // This machine only unless asked: the admin page and the send routes are not for the whole network by default.
+    host: env.WXNOTIFY_HOST || env.HOST || '127.0.0.1',
     dataDir,
     databaseUrl: env.WXNOTIFY_DATABASE_URL || undefined,
     secretKey: env.WXNOTIFY_SECRET_KEY || undefined,

@@ -98,7 +98,7 @@ describe('gateway building blocks', () => {
 
   it('config: defaults, gewechat channel from env, channels file, and clear errors', () => {
     const base = loadConfig({});
-    expect(base).toMatchObject({ port: 8080, host: '0.0.0.0', bodyLimitBytes: 65536, codeRatePerMinute: 60, notifyAuth: 'api-key', channels: {} });
+    expect(base).toMatchObject({ port: 8080, host: '127.0.0.1', bodyLimitBytes: 65536, codeRatePerMinute: 60, notifyAuth: 'api-key', channels: {} });
     expect(base.wechatChannel).toBeUndefined();
     const wechat = loadConfig({ GEWECHAT_BASE_URL: 'http://g/v2/api', GEWECHAT_TOKEN: 't', GEWECHAT_APP_ID: 'a', GEWECHAT_RATE_LIMIT: 'off', WXNOTIFY_BODY_LIMIT: '1mb' });
     expect(wechat.channels.wechat).toEqual({ type: 'gewechat', baseUrl: 'http://g/v2/api', token: 't', appId: 'a', rateLimit: false });

@@ -56,7 +56,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const config: GatewayConfig = {
     ...loadConfig({
       PORT: '0',
-      HOST: '127.0.0.1',
+      WXNOTIFY_HOST: '127.0.0.1',
       WXNOTIFY_DATA_DIR: dataDir,
       WXNOTIFY_SECRET_KEY: TEST_SECRET_KEY,
       WXNOTIFY_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
