@@ -10,6 +10,7 @@ import { NotifyInterceptor } from './notify.interceptor.js';
 import { NotifyEventsBridge } from './events/notify-events.bridge.js';
 import { NotifyHealthIndicator } from './health/notify-health.indicator.js';
 import { NotifyRoutesValidator } from './notify-routes.validator.js';
+import { NotifyAlerts } from './alerts/notify-alerts.service.js';
 import { withBullModuleConnection } from './queue/bull-shared-config.js';
 
 const runtimeProvider = {
@@ -49,8 +50,8 @@ const workerProvider = {
  * Pass `isGlobal: true` to use NotifyService everywhere without importing the module again.
  */
 /** What every notify module provides on top of its runtime (shared with NotifyTestingModule). */
-export const NOTIFY_SERVICE_PROVIDERS = [NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator];
-export const NOTIFY_EXPORTS = [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NOTIFY_RUNTIME];
+export const NOTIFY_SERVICE_PROVIDERS = [NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator, NotifyAlerts];
+export const NOTIFY_EXPORTS = [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NotifyAlerts, NOTIFY_RUNTIME];
 
 @Module({
   imports: [DiscoveryModule],
