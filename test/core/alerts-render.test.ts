@@ -120,3 +120,16 @@ describe('default renderers, sent to the fakes', () => {
     expect(pusher.content).not.toContain('<font');
   });
 });
+
+describe('custom templates (core template engine)', () => {
+  it('renders the group view with the alert root, and fails at compile time on a bad placeholder', async () => {
+    const { compileAlertTemplate } = await import('@wxnotify/core');
+    const t = compileAlertTemplate({ title: '{{alert.statusText}}: {{alert.title}}', content: '实例 {{alert.first.labelsText}} · {{alert.labels.alertname}} · {{alert.countsText}}\n{{alert.list}}', format: 'markdown' });
+    const n = t.render(amGroup(), { channel: 'wecom-bot', now: NOW });
+    expect(n.title).toBe('告警: DiskFull');
+    expect(n.content).toContain('实例 instance=db1:9100 job=node team=ops · DiskFull · 共 2 条');
+    expect(n.content).toContain('[来源](http://prom.example');
+    expect(() => compileAlertTemplate({ content: '{{body.x}}' })).toThrow(/template\.content/);
+    expect(() => compileAlertTemplate({ content: '' })).toThrow(/content is required/);
+  });
+});

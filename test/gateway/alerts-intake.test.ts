@@ -107,6 +107,20 @@ describe('POST /api/alerts/{code}', () => {
     expect(metrics.text).toMatch(/wxnotify_alert_groups_active \d+/);
   });
 
+  it('a custom template per Code (core template engine), English and a time zone; bad templates are refused naming the field', async () => {
+    const bad = await gw.call('PUT', `/admin/api/alerts/settings/${code.id}`, { template: { content: '{{oops.x}}' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toContain('alerts.template');
+    const ok = await gw.call('PUT', `/admin/api/alerts/settings/${code.id}`, { language: 'en', timeZone: 'UTC', template: { content: 'OPS {{alert.statusText}} {{alert.title}} at {{alert.first.startsAt}}\n{{alert.list}}' } });
+    expect(ok.status).toBe(200);
+    await post({ title: 'TplCheck', content: 'templated', startsAt: '2026-08-01T01:30:00Z' });
+    fakes.clock.advance(10 * SEC);
+    await gw.flush();
+    const content = delivered().at(-1)!;
+    expect(content).toContain('OPS FIRING TplCheck at 2026-08-01 01:30:00');
+    expect(content).toContain('templated');
+  });
+
   it('bad payloads get a 400 naming the field; unknown Codes 404; API key + Code id works, a bad key is 401', async () => {
     const bad = alertFixture('alertmanager-v4.json');
     bad.alerts[0].startsAt = 'soon';

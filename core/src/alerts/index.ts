@@ -40,3 +40,4 @@ export * from './format';
 export * from './view';
 export * from './render';
 export * from './card';
+export * from './template';

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  compileAlertTemplate,
   groupAlerts,
   isNotifyError,
   renderAlertDigest,
@@ -211,10 +212,11 @@ export class AlertEngine {
     const settings = list[0]!.settings;
     const groups: AlertGroup[] = list.map((f) => ({ key: f.group.groupKey, labels: f.group.groupLabels, alerts: f.decision.snapshot }));
     const render = { channel: target.channelType, language: settings.language, timeZone: settings.timeZone, style: settings.style, mentions: settings.mentions, maxAlerts: settings.maxAlerts };
-    const notification =
-      groups.length > 1
-        ? renderAlertDigest(groups, { ...render, maxAlerts: undefined })
-        : withCardButtons(target, list[0]!, groups[0]!, settings) ?? renderAlertGroup(groups[0]!, render);
+    const single = groups.length === 1 ? groups[0]! : undefined;
+    const notification = single
+      ? (withCardButtons(target, list[0]!, single, settings) ??
+        (settings.template ? compileAlertTemplate(settings.template, settings.timeZone).render(single, { ...render, now }) : renderAlertGroup(single, render)))
+      : renderAlertDigest(groups, { ...render, maxAlerts: undefined });
     if (groups.length > 1) this.metrics.inc('wxnotify_alert_notifications_coalesced_total', {}, groups.length - 1);
     const outcome = await this.holdAll(list.map((f) => f.lease), () => this.deliver(target!, notification, {
       codeId: list[0]!.group.codeId,

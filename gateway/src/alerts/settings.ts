@@ -1,4 +1,4 @@
-import { DEFAULT_GROUP_BY, validateGroupBy, validateLanguage, validateTimeZone, validationError, ALERT_MESSAGE_STYLES, type AlertLanguage, type AlertMentions, type AlertMessageStyle } from '@wxnotify/core';
+import { compileAlertTemplate, DEFAULT_GROUP_BY, type AlertTemplate, validateGroupBy, validateLanguage, validateTimeZone, validationError, ALERT_MESSAGE_STYLES, type AlertLanguage, type AlertMentions, type AlertMessageStyle } from '@wxnotify/core';
 
 /** How one Code groups, repeats and renders its alerts (Alertmanager's defaults, except groupWait 10 s). */
 export interface AlertSettings {
@@ -17,6 +17,8 @@ export interface AlertSettings {
   mentions?: AlertMentions;
   /** Alerts listed per group in one message (default 10). */
   maxAlerts: number;
+  /** Custom template (core template engine, root `alert`); digests keep the default layout. */
+  template?: AlertTemplate;
 }
 
 export const DEFAULT_ALERT_SETTINGS: Readonly<AlertSettings> = Object.freeze({
@@ -76,7 +78,7 @@ export function parseAlertSettings(raw: unknown, base: AlertSettings = DEFAULT_A
   if (typeof raw !== 'object' || Array.isArray(raw)) bad('', 'must be an object');
   const r = raw as Record<string, unknown>;
   const out: AlertSettings = { ...base };
-  const known = new Set(['groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'sendResolved', 'recallFiring', 'language', 'timeZone', 'style', 'mentions', 'maxAlerts']);
+  const known = new Set(['groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'sendResolved', 'recallFiring', 'language', 'timeZone', 'style', 'mentions', 'maxAlerts', 'template']);
   const unknown = Object.keys(r).find((k) => !known.has(k));
   if (unknown) bad(unknown, `is not a setting (known: ${[...known].join(', ')})`);
   if (r.groupBy !== undefined) out.groupBy = wrap('groupBy', () => validateGroupBy(r.groupBy));
@@ -95,6 +97,14 @@ export function parseAlertSettings(raw: unknown, base: AlertSettings = DEFAULT_A
   if (r.maxAlerts !== undefined) {
     if (!Number.isInteger(r.maxAlerts) || (r.maxAlerts as number) < 1 || (r.maxAlerts as number) > 100) bad('maxAlerts', 'must be an integer from 1 to 100');
     out.maxAlerts = r.maxAlerts as number;
+  }
+  if (r.template !== undefined) {
+    if (r.template === null) delete out.template;
+    else {
+      const t = r.template as AlertTemplate;
+      wrap('template', () => compileAlertTemplate(t, out.timeZone));
+      out.template = { ...(t.title ? { title: t.title } : {}), content: t.content, ...(t.format ? { format: t.format } : {}) };
+    }
   }
   // Alertmanager rounds repeat_interval up to a multiple of group_interval; we only keep it from being shorter.
   if (out.repeatIntervalMs < out.groupIntervalMs) out.repeatIntervalMs = out.groupIntervalMs;
@@ -123,5 +133,6 @@ export function describeAlertSettings(s: AlertSettings): Record<string, unknown>
     ...(s.style ? { style: s.style } : {}),
     ...(s.mentions ? { mentions: s.mentions } : {}),
     maxAlerts: s.maxAlerts,
+    ...(s.template ? { template: s.template } : {}),
   };
 }
