@@ -26,6 +26,7 @@ export * from './transport/transport';
 export * from './transport/multipart';
 export * from './channels/types';
 export * from './channels/registry';
+export { assertKnownConfigKeys, channelConfigKeys, COMMON_CONFIG_KEYS } from './channels/config-keys';
 export * from './create-channel';
 export * from './channels/wecom-app';
 export * from './channels/wecom-bot';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ChannelConfig } from '@wxnotify/core';
+import { assertKnownConfigKeys, isNotifyError, type ChannelConfig } from '@wxnotify/core';
 import type { LogLevel } from './observability/logger.js';
 
 /** Everything the gateway reads from its environment. See docs/gateway.md for the variables. */
@@ -105,6 +105,12 @@ function readChannelsFile(path: string): Record<string, ChannelConfig> {
   for (const [name, config] of Object.entries(channels)) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ConfigError(`Channel name "${name}" may use only letters, digits, "-" and "_".`);
     if (!config || typeof (config as { type?: unknown }).type !== 'string') throw new ConfigError(`Channel "${name}" needs a "type".`);
+    try {
+      assertKnownConfigKeys(config as Record<string, unknown>);
+    } catch (error) {
+      if (!isNotifyError(error)) throw error;
+      throw new ConfigError(`WXNOTIFY_CHANNELS_FILE: channel "${name}": ${error.upstreamMessage}. ${error.hint ?? ''}`.trim());
+    }
   }
   return channels as Record<string, ChannelConfig>;
 }

@@ -90,6 +90,13 @@ export interface ChannelDefinition<C extends BaseChannelConfig = BaseChannelConf
   limits: Readonly<Record<string, number>>;
   /** Upstream quotas (per recipient, per sender), each overridable in the config's `quotas`. */
   quotas: QuotaDefinitions;
+  /**
+   * The config keys of this channel besides the common ones (type, baseUrl, timeoutMs, onQuota,
+   * quotas). Hosts that read configs from files reject any other key, listing these.
+   */
+  configKeys: readonly string[];
+  /** Old names still accepted, mapped to the current one (e.g. `to` → `defaultTo`). */
+  legacyConfigKeys?: Readonly<Record<string, string>>;
   /** Throws a validation NotifyError naming the bad field. Returns the normalised config. */
   validateConfig(config: C): C;
   create(config: C, ctx: ChannelContext): Ch;

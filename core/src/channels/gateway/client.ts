@@ -36,7 +36,7 @@ export class GatewayClient {
     if (typeof notification?.content !== 'string' || notification.content.trim() === '') {
       throw validationError('gateway', 'EMPTY_CONTENT', 'content is required', 'Give the notification some content.');
     }
-    const wxids = uniqueTrimmed(notification.to?.wxid ?? (notification.to ? undefined : this.config.to?.wxid));
+    const wxids = uniqueTrimmed(notification.to?.wxid ?? (notification.to ? undefined : this.config.defaultTo?.wxid));
     if (wxids.length === 0 && !this.config.code) {
       throw validationError('gateway', 'NO_RECIPIENTS', 'no wxid and no code', 'Give to.wxid (POST /api/notify) or set code in the config (POST /api/notify/{code}).');
     }

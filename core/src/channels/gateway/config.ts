@@ -16,7 +16,9 @@ export interface GatewayConfig extends BaseChannelConfig {
   code?: string;
   /** Sent as `Authorization: Bearer <apiKey>` when the gateway requires one. */
   apiKey?: string;
-  /** Default recipients when a notification has no `to`. */
+  /** Default recipients when a notification has no `to` (the same name in every channel; `to` is still read). */
+  defaultTo?: GatewayRecipients;
+  /** @deprecated Use `defaultTo`. */
   to?: GatewayRecipients;
   /** Optional client-side pace for all calls to this gateway. */
   rateLimit?: RateRule;
@@ -40,5 +42,7 @@ export function validateGatewayConfig(config: GatewayConfig): GatewayConfig {
   const concurrency = config.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('concurrency must be an integer >= 1', 'Omit it to use 4.');
   if (config.rateLimit && !isUsableRateRule(config.rateLimit)) fail('rateLimit needs limit >= 1 and windowMs >= 1', 'Omit rateLimit for no client-side pacing.');
-  return { ...config, baseUrl: trimTrailingSlashes(baseUrl), code, apiKey, concurrency };
+  const { to: legacyTo, ...rest } = config;
+  const defaultTo = config.defaultTo ?? legacyTo;
+  return { ...rest, ...(defaultTo ? { defaultTo } : {}), baseUrl: trimTrailingSlashes(baseUrl), code, apiKey, concurrency };
 }

@@ -17,6 +17,8 @@ export const gatewayDefinition: ChannelDefinition<GatewayConfig, GatewayChannel>
   limits: {},
   /** The gateway and the JuHe service pace on their side; no quota is known to count here. */
   quotas: {},
+  configKeys: ['code', 'apiKey', 'defaultTo', 'rateLimit', 'concurrency'],
+  legacyConfigKeys: { to: 'defaultTo' },
   validateConfig: validateGatewayConfig,
   create: (config, ctx) => new GatewayClient(config, ctx.pipeline('gateway', [config.code, config.apiKey])),
 };

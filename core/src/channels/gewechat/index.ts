@@ -31,6 +31,7 @@ export const gewechatDefinition: ChannelDefinition<GewechatConfig, GewechatChann
     contactsTimeoutMs: 60_000,
   },
   quotas: GEWECHAT_QUOTAS,
+  configKeys: ['token', 'appId', 'tokenHeader', 'rateLimit'],
   validateConfig: validateGewechatConfig,
   create: (config, ctx) => new GewechatClient(config, ctx),
 };

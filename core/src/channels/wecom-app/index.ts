@@ -18,6 +18,7 @@ export const weComAppDefinition: ChannelDefinition<WeComAppConfig, WeComAppChann
   defaultBaseUrl: WECOM_DEFAULT_BASE_URL,
   limits: WECOM_APP_LIMITS,
   quotas: WECOM_APP_QUOTAS,
+  configKeys: ['corpId', 'corpSecret', 'agentId', 'markdownFallback', 'duplicateCheckIntervalSeconds', 'defaultTo', 'concurrency'],
   validateConfig: validateWeComAppConfig,
   create: (config, ctx) => new WeComAppClient(validateWeComAppConfig(config), ctx),
 };

@@ -13,6 +13,7 @@ export const weComBotDefinition: ChannelDefinition<WeComBotConfig, WeComBotChann
   defaultBaseUrl: WECOM_DEFAULT_BASE_URL,
   limits: WECOM_BOT_LIMITS,
   quotas: WECOM_BOT_QUOTAS,
+  configKeys: ['key', 'perMinute'],
   validateConfig: validateWeComBotConfig,
   create: (config, ctx) => new WeComBotClient(validateWeComBotConfig(config), ctx),
 };

@@ -30,6 +30,7 @@ export const weComHookDefinition: ChannelDefinition<WeComHookConfig, WeComHookCh
   limits: { ...WECOM_HOOK_LIMITS },
   /** The gateway and the JuHe service pace on their side; no quota is known to count here. */
   quotas: {},
+  configKeys: ['mode', 'guid', 'appKey', 'appSecret', 'concurrency', 'sessionPageSize', 'maxSessionPages', 'rateLimit'],
   validateConfig: validateWeComHookConfig,
   create: (config, ctx) => new WeComHookClient(config, ctx),
 };

@@ -26,7 +26,9 @@ export interface WxPusherConfig extends BaseChannelConfig {
   appToken?: string;
   /** Simple-push token(s) used when a notification names no recipients. */
   spt?: string | string[];
-  /** Default recipients when a notification has no `to`. */
+  /** Default recipients when a notification has no `to` (the same name in every channel; `to` is still read). */
+  defaultTo?: WxPusherRecipients;
+  /** @deprecated Use `defaultTo`. */
   to?: WxPusherRecipients;
   /** Send pace per appToken (default 20 calls / 10 s; WxPusher raises it on request). */
   rateLimit?: RateRule;
@@ -61,8 +63,10 @@ export function validateWxPusherConfig(config: WxPusherConfig): WxPusherConfig {
   if (!isUsableRateRule(rateLimit)) fail('INVALID_CONFIG', 'rateLimit needs limit >= 1 and windowMs >= 1', 'Omit rateLimit to use 20 calls / 10 s.');
   const concurrency = config.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('INVALID_CONFIG', 'concurrency must be an integer >= 1', 'Omit it to use 2.');
+  const { to: legacyTo, ...rest } = config;
   return {
-    ...config,
+    ...rest,
+    ...(config.defaultTo ?? legacyTo ? { defaultTo: config.defaultTo ?? legacyTo } : {}),
     appToken,
     spt: spts.length > 0 ? spts : undefined,
     baseUrl,

@@ -27,6 +27,8 @@ export const wxPusherDefinition: ChannelDefinition<WxPusherConfig, WxPusherChann
   defaultBaseUrl: WXPUSHER_DEFAULT_BASE_URL,
   limits: wxPusherLimits,
   quotas: wxPusherQuotas,
+  configKeys: ['appToken', 'spt', 'defaultTo', 'rateLimit', 'concurrency'],
+  legacyConfigKeys: { to: 'defaultTo' },
   validateConfig: validateWxPusherConfig,
   create: (config, ctx) => new WxPusherClient(config, ctx.pipeline('wxpusher', [config.appToken, ...[config.spt ?? []].flat()]), ctx.clock),
 };

@@ -44,7 +44,7 @@ export function planWxPusherSend(n: WxPusherNotification, config: WxPusherConfig
   const url = checkUrl(n.url);
   const summary = truncateSummary(n.summary ?? n.title);
   const verifyPayType = checkVerifyPayType(n.options?.verifyPayType);
-  const batches = planBatches(n.to ?? config.to, config);
+  const batches = planBatches(n.to ?? config.defaultTo, config);
   const body = withTitle(n.content, n.title, format);
   const parts = splitContent(body, { max: wxPusherLimits.contentMaxChars, measure: codePoints, fences: format === 'markdown' });
   return { parts, contentType, summary, url, verifyPayType, batches };
