@@ -10,6 +10,7 @@ export type { NotifyDispatcher } from './notify.dispatcher.js';
 export { NotifyConfigError, type NotifyRuntime } from './notify.runtime.js';
 export { NOTIFY_RUNTIME, NOTIFY_DISPATCHER } from './notify.constants.js';
 export { NotifyEventsBridge, EVENT_NAMESPACES } from './events/notify-events.bridge.js';
+export { NotifyDigests, type NotifyDigestOptions } from './digest/notify-digests.js';
 export { NotifyAlerts, type NotifyAlertOptions, type RenderedAlert } from './alerts/notify-alerts.service.js';
 export { NotifyHealthIndicator, type NotifyHealthOptions } from './health/notify-health.indicator.js';
 export type { NotifyBacklogOptions, BacklogReport } from './health/backlog-window.js';

@@ -3,6 +3,7 @@ import { compileTemplate, type CompiledTemplate, type Notification } from '@wxno
 import { NOTIFY_METADATA } from './notify.constants.js';
 import { NotifyInterceptor } from './notify.interceptor.js';
 import type { NotifySuccessRule } from './notify.success-rule.js';
+import { digestProblems, type NotifyDigestOptions } from './digest/notify-digests.js';
 
 /** Namespaces a route template may read. */
 export const ROUTE_NAMESPACES = ['result', 'body', 'params', 'query'] as const;
@@ -29,6 +30,11 @@ export interface NotifyRouteOptions {
    * `defaultWhen`, else `businessSucceeded` (skips results with `success: false`).
    */
   when?: NotifySuccessRule;
+  /**
+   * Collect this route's notifications for a window and send one message:
+   * `digest: { windowMs: 60_000, key: '{{body.team}}', maxItems: 20 }`. `onError` is never digested.
+   */
+  digest?: NotifyDigestOptions;
   /** Also notify when the handler throws (`{{error.message}}`, `{{error.status}}`). Off by default. */
   onError?: { template: string; title?: string; channel?: string };
 }
@@ -39,6 +45,7 @@ export interface CompiledNotifyRoute {
   readonly title?: CompiledTemplate;
   readonly errorContent?: CompiledTemplate;
   readonly errorTitle?: CompiledTemplate;
+  readonly digestKey?: CompiledTemplate;
 }
 
 /**
@@ -50,12 +57,17 @@ export interface CompiledNotifyRoute {
 export function Notify(templateOrOptions: string | NotifyRouteOptions): MethodDecorator & ClassDecorator {
   const options = typeof templateOrOptions === 'string' ? { template: templateOrOptions } : templateOrOptions;
   if (options.when !== undefined && typeof options.when !== 'function') throw new TypeError('@Notify: when must be a function (result, request) => boolean');
+  if (options.digest !== undefined) {
+    const problems = digestProblems(options.digest);
+    if (problems.length > 0) throw new TypeError(`@Notify: ${problems.join('; ')}`);
+  }
   const compiled: CompiledNotifyRoute = {
     options,
     content: compileTemplate(options.template, ROUTE_NAMESPACES),
     title: options.title !== undefined ? compileTemplate(options.title, ROUTE_NAMESPACES) : undefined,
     errorContent: options.onError ? compileTemplate(options.onError.template, ERROR_NAMESPACES) : undefined,
     errorTitle: options.onError?.title !== undefined ? compileTemplate(options.onError.title, ERROR_NAMESPACES) : undefined,
+    digestKey: typeof options.digest?.key === 'string' ? compileTemplate(options.digest.key, ROUTE_NAMESPACES) : undefined,
   };
   return applyDecorators(SetMetadata(NOTIFY_METADATA, compiled), UseInterceptors(NotifyInterceptor));
 }

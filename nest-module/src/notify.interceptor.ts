@@ -8,6 +8,7 @@ import type { NotifyRuntime } from './notify.runtime.js';
 import { describeError, NotifyService } from './notify.service.js';
 import { renderOptions } from './notify.render.js';
 import { businessSucceeded, type NotifyRequest } from './notify.success-rule.js';
+import { NotifyDigests } from './digest/notify-digests.js';
 
 interface HttpRequestLike {
   body?: unknown;
@@ -31,6 +32,7 @@ export class NotifyInterceptor implements NestInterceptor {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(NotifyService) private readonly notify: NotifyService,
     @Inject(NOTIFY_RUNTIME) private readonly runtime: NotifyRuntime,
+    @Inject(NotifyDigests) private readonly digests: NotifyDigests,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -42,12 +44,18 @@ export class NotifyInterceptor implements NestInterceptor {
     return next.handle().pipe(
       tap({
         next: (result) => {
-          if (this.succeeded(route, result, request)) this.schedule(route, route.content, route.title, route.options.channel, { result, ...this.requestScope(request) });
+          if (!this.succeeded(route, result, request)) return;
+          const scope = { result, ...this.requestScope(request) };
+          const notification = this.render(route, route.content, route.title, scope);
+          if (!notification) return;
+          if (route.options.digest) this.collect(route, notification, scope, result, request);
+          else this.dispatchLater(notification, route.options.channel);
         },
         error: (error: unknown) => {
           if (!route.errorContent) return;
           const scope = { error: errorScope(error), ...this.requestScope(request) };
-          this.schedule(route, route.errorContent, route.errorTitle, route.options.onError?.channel ?? route.options.channel, scope);
+          const notification = this.render(route, route.errorContent, route.errorTitle, scope);
+          if (notification) this.dispatchLater(notification, route.options.onError?.channel ?? route.options.channel);
         },
       }),
     );
@@ -68,7 +76,24 @@ export class NotifyInterceptor implements NestInterceptor {
     return { body: request.body, params: request.params, query: request.query };
   }
 
-  private schedule(route: CompiledNotifyRoute, content: CompiledTemplate, title: CompiledTemplate | undefined, channel: string | undefined, scope: Record<string, unknown>): void {
+  private dispatchLater(notification: Notification, channel: string | undefined): void {
+    setImmediate(() => this.notify.dispatch(notification, channel));
+  }
+
+  /** Into the route's digest window (key from the template or function, default one per route). */
+  private collect(route: CompiledNotifyRoute, notification: Notification, scope: Record<string, unknown>, result: unknown, request: HttpRequestLike): void {
+    const digest = route.options.digest!;
+    let key = '';
+    try {
+      if (route.digestKey) key = route.digestKey.render(scope, { maxBytes: 256 });
+      else if (typeof digest.key === 'function') key = String(digest.key(result, request));
+    } catch (error) {
+      this.logger.warn(`digest key failed, using the route's digest: ${describeError(error)}`);
+    }
+    setImmediate(() => this.digests.add(route, digest, route.options.channel, key, notification));
+  }
+
+  private render(route: CompiledNotifyRoute, content: CompiledTemplate, title: CompiledTemplate | undefined, scope: Record<string, unknown>): Notification | undefined {
     try {
       const format = route.options.format;
       const notification: Notification = {
@@ -80,9 +105,10 @@ export class NotifyInterceptor implements NestInterceptor {
         ...(route.options.url ? { url: route.options.url } : {}),
         ...(route.options.options ? { options: route.options.options } : {}),
       };
-      setImmediate(() => this.notify.dispatch(notification, channel));
+      return notification;
     } catch (error) {
       this.logger.warn(`notification not rendered: ${describeError(error)}`);
+      return undefined;
     }
   }
 }

@@ -11,6 +11,7 @@ import { NotifyEventsBridge } from './events/notify-events.bridge.js';
 import { NotifyHealthIndicator } from './health/notify-health.indicator.js';
 import { NotifyRoutesValidator } from './notify-routes.validator.js';
 import { NotifyAlerts } from './alerts/notify-alerts.service.js';
+import { NotifyDigests } from './digest/notify-digests.js';
 import { withBullModuleConnection } from './queue/bull-shared-config.js';
 
 const runtimeProvider = {
@@ -50,8 +51,8 @@ const workerProvider = {
  * Pass `isGlobal: true` to use NotifyService everywhere without importing the module again.
  */
 /** What every notify module provides on top of its runtime (shared with NotifyTestingModule). */
-export const NOTIFY_SERVICE_PROVIDERS = [NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator, NotifyAlerts];
-export const NOTIFY_EXPORTS = [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NotifyAlerts, NOTIFY_RUNTIME];
+export const NOTIFY_SERVICE_PROVIDERS = [NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator, NotifyAlerts, NotifyDigests];
+export const NOTIFY_EXPORTS = [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NotifyAlerts, NotifyDigests, NOTIFY_RUNTIME];
 
 @Module({
   imports: [DiscoveryModule],
