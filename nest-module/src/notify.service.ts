@@ -1,16 +1,32 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import { type Channel, type ChannelType, type ChannelTypeMap, type Notification, type SendResult } from '@wxnotify/core';
+import { isAbortError, type Channel, type ChannelType, type ChannelTypeMap, type Notification, type NotifyError, type SendResult } from '@wxnotify/core';
 import { describeError } from './errors.js';
 import { NOTIFY_DISPATCHER, NOTIFY_RUNTIME } from './notify.constants.js';
 import type { NotifyDispatcher } from './notify.dispatcher.js';
 import type { NotifyMessage } from './notify.options.js';
 import type { NotifyRuntime } from './notify.runtime.js';
 import type { NotifyStats } from './notify.stats.js';
+import { SummaryLog } from './summary-log.js';
 
 export { describeError };
 
 function toNotification(message: NotifyMessage): Notification {
   return typeof message === 'string' ? { content: message } : message;
+}
+
+/** An aborted send that may have reached someone: a request was on the wire, or a part or batch was delivered. */
+function mayHaveArrived(error: NotifyError): boolean {
+  const partial = error.partial;
+  return error.deliveryUnknown === true || (partial !== undefined && (partial.parts > 0 || partial.messageIds.length > 0));
+}
+
+/** How long shutdown waits for aborted sends to settle (a transport that ignores the signal). */
+const ABORT_SETTLE_MS = 1000;
+
+interface Waiting {
+  start(): void;
+  /** Settles the job without sending (shutdown). */
+  drop(): void;
 }
 
 /**
@@ -22,12 +38,13 @@ function toNotification(message: NotifyMessage): Notification {
 export class NotifyService implements OnApplicationShutdown {
   private readonly logger = new Logger('NotifyService');
   private readonly inflight = new Set<Promise<void>>();
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Waiting[] = [];
   private running = 0;
   private closing = false;
-  /** Set when the shutdown drain timed out: late completions are no longer counted. */
+  /** Set when even the aborted sends did not settle in time: late completions are no longer counted. */
   private abandoned = false;
-  private readonly counters = { sent: 0, failed: 0, dropped: 0, queued: 0, fallbacks: 0 };
+  private readonly counters = { sent: 0, failed: 0, dropped: 0, unconfirmed: 0, queued: 0, fallbacks: 0 };
+  private readonly warnings = new SummaryLog((message) => this.logger.warn(message));
 
   constructor(
     @Inject(NOTIFY_RUNTIME) private readonly runtime: NotifyRuntime,
@@ -63,7 +80,8 @@ export class NotifyService implements OnApplicationShutdown {
   send(channel: string, message: NotifyMessage): Promise<SendResult>;
   async send(first: NotifyMessage, second?: NotifyMessage): Promise<SendResult> {
     const [name, message] = second === undefined ? [undefined, first] : [first as string, second];
-    return this.channel(name).send(toNotification(message));
+    // Shutdown aborts an awaited send too (it rejects with an ABORTED NotifyError).
+    return this.channel(name).send(toNotification(message), { signal: this.runtime.signal });
   }
 
   /**
@@ -76,7 +94,7 @@ export class NotifyService implements OnApplicationShutdown {
       name = this.resolveName(channel);
     } catch (error) {
       this.counters.dropped++;
-      this.logger.warn(`notification dropped: ${describeError(error)}`);
+      this.warnings.note('dropped: no such channel', `notification dropped: ${describeError(error)}`);
       return;
     }
     const notification = toNotification(message);
@@ -89,11 +107,11 @@ export class NotifyService implements OnApplicationShutdown {
           (error: unknown) => {
             if (this.dispatcher?.fallback === 'drop') {
               this.counters.dropped++;
-              this.logger.warn(`enqueue failed, notification dropped: ${describeError(error)}`);
+              this.warnings.note('dropped: enqueue failed', `enqueue failed, notification dropped: ${describeError(error)}`);
               return;
             }
             this.counters.fallbacks++;
-            this.logger.warn(`enqueue failed, sending in process instead: ${describeError(error)}`);
+            this.warnings.note('enqueue failed: sent in process', `enqueue failed, sending in process instead: ${describeError(error)}`);
             this.dispatchInline(name, notification);
           },
         ),
@@ -107,47 +125,79 @@ export class NotifyService implements OnApplicationShutdown {
     return { ...this.counters, pending: this.running + this.waiting.length };
   }
 
-  /** Waits for pending sends, at most `timeoutMs`; what is left is counted as dropped. */
+  /**
+   * Waits for pending sends, at most `timeoutMs`. Then sends still waiting for a slot are dropped
+   * (never sent), and running ones are aborted: an abort before anything left counts as dropped,
+   * one with a request on the wire (or a part delivered) as `unconfirmed`. Nothing is sent after.
+   */
   async drain(timeoutMs = this.runtime.options.shutdownTimeoutMs): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const settle = async (): Promise<'done'> => {
-      while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-      return 'done';
-    };
-    const outcome = await Promise.race([settle(), deadline]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      const left = this.running + this.waiting.length;
-      this.counters.dropped += left;
-      this.abandoned = true;
+    if ((await this.settleWithin(timeoutMs)) === 'done') return;
+    const waiting = this.waiting.splice(0);
+    for (const job of waiting) job.drop();
+    this.counters.dropped += waiting.length;
+    const before = { dropped: this.counters.dropped, unconfirmed: this.counters.unconfirmed };
+    const aborting = this.running;
+    this.runtime.abort();
+    if ((await this.settleWithin(ABORT_SETTLE_MS)) === 'timeout') {
+      // A transport that ignores the abort: whatever it does now is unknown.
+      this.counters.unconfirmed += this.running;
       this.running = 0;
-      this.waiting.length = 0;
-      if (left > 0) this.logger.warn(`${left} notification(s) still pending after ${timeoutMs} ms at shutdown: dropped`);
+      this.abandoned = true;
+    }
+    const dropped = this.counters.dropped - before.dropped;
+    const unconfirmed = this.counters.unconfirmed - before.unconfirmed;
+    if (waiting.length + aborting > 0) {
+      this.logger.warn(
+        `shutdown after ${timeoutMs} ms: ${waiting.length + dropped} notification(s) dropped (never sent), ` +
+          `${unconfirmed} aborted with a request on the wire (delivery unknown)`,
+      );
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.drain();
     this.closing = true;
+    this.warnings.flush();
+    this.runtime.close();
     await this.dispatcher?.close();
+  }
+
+  /** Resolves 'done' once nothing is in flight, or 'timeout' after `ms`. */
+  private async settleWithin(ms: number): Promise<'done' | 'timeout'> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    let stop = false;
+    const settle = async (): Promise<'done'> => {
+      while (this.inflight.size > 0 && !stop) await Promise.allSettled([...this.inflight]);
+      return 'done';
+    };
+    const outcome = await Promise.race([settle(), deadline]);
+    stop = true;
+    clearTimeout(timer);
+    return outcome;
   }
 
   private dispatchInline(name: string, notification: Notification): void {
     const { maxPendingSends, maxConcurrentSends } = this.runtime.options;
+    if (this.closing || this.runtime.signal.aborted) {
+      this.counters.dropped++;
+      this.warnings.note('dropped: shutting down', 'notification dropped: the application is shutting down');
+      return;
+    }
     if (this.running + this.waiting.length >= maxPendingSends) {
       this.counters.dropped++;
-      this.logger.warn(`notification dropped: ${maxPendingSends} sends already pending`);
+      this.warnings.note('dropped: backlog full', `notification dropped: ${maxPendingSends} sends already pending`);
       return;
     }
     const channel = this.runtime.channels.get(name)!;
+    const signal = this.runtime.signal;
     const job = new Promise<void>((resolve) => {
       const start = (): void => {
         this.running++;
         channel
-          .send(notification)
+          .send(notification, { signal })
           .then(
             (result) => {
               if (this.abandoned) return;
@@ -156,18 +206,23 @@ export class NotifyService implements OnApplicationShutdown {
             },
             (error: unknown) => {
               if (this.abandoned) return;
+              if (isAbortError(error)) {
+                if (mayHaveArrived(error as NotifyError)) this.counters.unconfirmed++;
+                else this.counters.dropped++;
+                return;
+              }
               this.counters.failed++;
               this.logger.warn(`notification via "${name}" failed: ${describeError(error)}`);
             },
           )
           .finally(() => {
             if (!this.abandoned) this.running--;
-            this.waiting.shift()?.();
+            this.waiting.shift()?.start();
             resolve();
           });
       };
       if (this.running < maxConcurrentSends) start();
-      else this.waiting.push(start);
+      else this.waiting.push({ start, drop: resolve });
     });
     this.track(job);
   }

@@ -1,10 +1,10 @@
-import { Logger, Module, type DynamicModule, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { BullModule, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import type { NotifyModuleOptions } from '../notify.options.js';
 import { withBullModuleConnection } from '../queue/bull-shared-config.js';
-import { createWorkerRuntime, processJob, workerOptions, type NotifyJobResult } from '../queue/notify-worker.js';
+import { abortAfterGrace, createWorkerRuntime, processJob, workerOptions, type NotifyJobResult } from '../queue/notify-worker.js';
 import { QUEUE_DEFAULTS, type NotifyJobData } from '../queue/queue.options.js';
 
 const WORKER_OPTIONS = Symbol('wxnotify:queue-worker-options');
@@ -74,7 +74,8 @@ async function createProcessor({ name, prefix, configKey }: QueueIdentity, optio
   const logger = new Logger('NotifyWorker');
   const { queue, redis, runtime } = createWorkerRuntime({ ...options, queue: queueOptions }, logger);
 
-  class NotifyProcessor extends WorkerHost implements OnApplicationShutdown {
+  let stopped: (() => void) | undefined;
+  class NotifyProcessor extends WorkerHost implements BeforeApplicationShutdown, OnApplicationShutdown {
     process(job: Job<NotifyJobData>): Promise<NotifyJobResult> {
       return processJob(job, runtime, redis, queue);
     }
@@ -83,9 +84,16 @@ async function createProcessor({ name, prefix, configKey }: QueueIdentity, optio
       logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
     }
 
+    /** Running jobs get the shutdown grace period, then their sends are aborted (retried later, never sent after close). */
+    beforeApplicationShutdown(): void {
+      stopped ??= abortAfterGrace(runtime, options);
+    }
+
     /** After @nestjs/bullmq closed the worker (close() is idempotent: this waits for running jobs). */
     async onApplicationShutdown(): Promise<void> {
+      stopped ??= abortAfterGrace(runtime, options);
       await (this as unknown as { _worker?: { close(): Promise<void> } })._worker?.close().catch(() => undefined);
+      stopped();
       await redis.quit().catch(() => redis.disconnect());
     }
   }

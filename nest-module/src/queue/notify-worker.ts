@@ -1,8 +1,8 @@
-import { isNotifyError, type SendResult } from '@wxnotify/core';
+import { isAbortError, isNotifyError, type SendResult } from '@wxnotify/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullConnection, openRedis } from './redis-connection.js';
-import type { NotifyModuleOptions } from '../notify.options.js';
+import { NOTIFY_DEFAULTS, type NotifyModuleOptions } from '../notify.options.js';
 import { createNotifyRuntime, type NotifyRuntime, type RuntimeLogger } from '../notify.runtime.js';
 import { describeError } from '../errors.js';
 import { resolveQueueOptions, type NotifyJobData, type ResolvedQueueOptions } from './queue.options.js';
@@ -48,9 +48,27 @@ export async function startNotifyWorker(options: NotifyModuleOptions, logger?: R
     worker,
     runtime,
     async close() {
-      await worker.close();
+      const stopped = abortAfterGrace(runtime, options);
+      try {
+        await worker.close();
+      } finally {
+        stopped();
+      }
       await redis.quit().catch(() => redis.disconnect());
     },
+  };
+}
+
+/**
+ * Starts the shutdown grace period of a worker: active jobs get `shutdownTimeoutMs`, then their
+ * sends are aborted, the jobs fail as retryable and go back to the queue, and nothing is sent
+ * after the worker has closed. Call the returned function once the worker is closed.
+ */
+export function abortAfterGrace(runtime: NotifyRuntime, options: NotifyModuleOptions): () => void {
+  const grace = setTimeout(() => runtime.abort(), options.shutdownTimeoutMs ?? NOTIFY_DEFAULTS.shutdownTimeoutMs);
+  return () => {
+    clearTimeout(grace);
+    runtime.close();
   };
 }
 
@@ -95,11 +113,12 @@ export async function processJob(job: Job<NotifyJobData>, runtime: NotifyRuntime
   if (!channel) throw new UnrecoverableError(`unknown channel "${job.data.channel}"`);
   let result: SendResult;
   try {
-    result = await channel.send(job.data.notification);
+    result = await channel.send(job.data.notification, { signal: runtime.signal });
   } catch (error) {
     // Job errors are stored in Redis: only redacted text goes there.
     const message = describeError(error);
-    if (isNotifyError(error) && !error.retryable) throw new UnrecoverableError(message);
+    // An abort (worker shutdown) is not the notification's fault: the job is retried.
+    if (isNotifyError(error) && !error.retryable && !isAbortError(error)) throw new UnrecoverableError(message);
     throw new Error(message);
   }
   await redis.set(deliveredKey, '1', 'PX', queue.deliveredMarkTtlMs);

@@ -1,7 +1,7 @@
 import { createChannel, createChannelContext, type Channel, type ChannelConfig } from '@wxnotify/core';
 import { NOTIFY_DEFAULTS, type NotifyModuleOptions } from '../notify.options.js';
 import { validateNotifyOptions } from '../notify.options.schema.js';
-import { NotifyConfigError, type NotifyRuntime } from '../notify.runtime.js';
+import { NotifyConfigError, runtimeShutdown, type NotifyRuntime } from '../notify.runtime.js';
 import { MemoryChannel } from './memory-channel.js';
 import type { NotifyRecorder } from './notify-recorder.js';
 
@@ -31,7 +31,7 @@ export function createTestingRuntime(options: NotifyTestingOptions | NotifyModul
   }
   const names = [...channels.keys()];
   const defaultChannel = options.defaultChannel ?? (names.length === 1 ? names[0] : undefined);
-  return { options: { ...NOTIFY_DEFAULTS, ...stand }, channels, defaultChannel, context };
+  return { options: { ...NOTIFY_DEFAULTS, ...stand }, channels, defaultChannel, context, ...runtimeShutdown() };
 }
 
 /** The real client, only for its `validate`; none when the config is incomplete in tests (no secrets). */
