@@ -1,6 +1,8 @@
 import { MemoryRateLimiter, systemClock, type ChannelConfig } from '@wxnotify/core';
 import type { NotifyModuleOptions } from '@wxnotify/nestjs';
 import { Queue } from 'bullmq';
+// Loaded up front: the module's lazy import of the queue code links ioredis, which jest's ESM runner must have seen.
+import 'ioredis';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
 import { postJson, startFixtureApp, type RunningApp } from './fixtures/add-user.app';
 import { describeWithRedis, TestRedis } from './support/redis';

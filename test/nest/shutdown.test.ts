@@ -47,6 +47,9 @@ describe('shutdown with a hung upstream really stops sending (real Nest app over
     await waitFor(() => target.upstreamRequests() >= beforeHang + 8, 'eight sends hanging at the upstream');
 
     await running.close();
+    // The fake runs in this process: let it read bytes written before the abort (those requests
+    // count as unconfirmed), then nothing new may arrive.
+    await new Promise((r) => setTimeout(r, 50));
     const atClose = target.upstreamRequests();
     // Long enough for several 500 ms timeouts and their retries, had anything been left running.
     await new Promise((r) => setTimeout(r, 1200));
@@ -63,6 +66,7 @@ describe('shutdown with a hung upstream really stops sending (real Nest app over
     for (let i = 0; i < 3; i++) service.dispatch(`cold ${i}`);
     await waitFor(() => target.upstreamRequests() >= 1, 'the hanging gettoken');
     await running.close();
+    await new Promise((r) => setTimeout(r, 50));
     const atClose = target.upstreamRequests();
     await new Promise((r) => setTimeout(r, 1200));
     expect(target.upstreamRequests() - atClose).toBe(0);
