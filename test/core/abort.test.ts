@@ -170,6 +170,25 @@ describe('AbortSignal through the pipeline (wecom-app on the strict fake)', () =
     expect(wecom.server.requests.length).toBe(before + 1);
   });
 
+  it('a send queued for the member quota (30 a minute) leaves the queue on abort: never sent later', async () => {
+    const clock = new EndlessClock(true);
+    const app = channel({ clock });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => app.send({ content: `within quota ${i}`, to })));
+    const controller = new AbortController();
+    const queued = app.send({ content: 'over quota', to }, { signal: controller.signal });
+    await until(() => clock.sleeps >= 1);
+    controller.abort();
+    expect(await rejection(queued)).toMatchObject({ code: 'ABORTED', deliveryUnknown: false, retryable: false });
+    // A later send for the same member queues again (the group was emptied), nothing carries the aborted one.
+    const later = new AbortController();
+    const next = app.send({ content: 'also over quota', to }, { signal: later.signal });
+    await until(() => clock.sleeps >= 2);
+    later.abort();
+    await rejection(next);
+    expect(wecom.delivered.map((d) => String(d.payload.content))).not.toContain('over quota');
+    expect(wecom.sendCalls).toBe(30);
+  });
+
   it('the optional AxiosTransport aborts a hung request too', async () => {
     const axios = new AxiosTransport();
     try {

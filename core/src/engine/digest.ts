@@ -55,23 +55,62 @@ export class Collector<I> {
   private readonly due = new Map<string, number>();
   private readonly flushing = new Set<string>();
   private readonly emptied = new Map<string, Array<() => void>>();
+  /** How many items (from the head) the running flush of a key holds. */
+  private readonly held = new Map<string, number>();
+  /** Ends the pending flush sleep of a key (a queue emptied by aborts keeps no timer). */
+  private readonly timers = new Map<string, AbortController>();
 
   constructor(
     private readonly clock: Clock,
     private readonly flushKey: (key: string, waiting: ReadonlyArray<Waiting<I>>) => Promise<FlushResult>,
   ) {}
 
-  /** Queues `item` under `key`; a flush of `key` runs in `flushInMs` unless one is due sooner. */
-  add(key: string, item: I, flushInMs: number): Promise<SendResult> {
+  /**
+   * Queues `item` under `key`; a flush of `key` runs in `flushInMs` unless one is due sooner. An
+   * abort of `signal` takes the item out and rejects with `aborted()`, unless a running flush
+   * already holds it (then it is being sent, and settles with that send).
+   */
+  add(key: string, item: I, flushInMs: number, signal?: AbortSignal, aborted?: () => unknown): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(aborted ? aborted() : signal.reason);
+        return;
+      }
       let queue = this.queues.get(key);
       if (!queue) {
         queue = [];
         this.queues.set(key, queue);
       }
-      queue.push({ item, since: this.clock.now(), resolve, reject });
+      if (!signal) {
+        queue.push({ item, since: this.clock.now(), resolve, reject });
+      } else {
+        const onAbort = (): void => this.cancel(key, entry, aborted ? aborted() : signal.reason);
+        const entry: Waiting<I> = {
+          item,
+          since: this.clock.now(),
+          resolve: (result) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(result);
+          },
+          reject: (error) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        queue.push(entry);
+      }
       this.schedule(key, flushInMs);
     });
+  }
+
+  private cancel(key: string, entry: Waiting<I>, error: unknown): void {
+    const queue = this.queues.get(key);
+    const index = queue ? queue.indexOf(entry) : -1;
+    if (!queue || index < 0 || index < (this.held.get(key) ?? 0)) return;
+    queue.splice(index, 1);
+    entry.reject(error);
+    if (queue.length === 0 && !this.flushing.has(key)) this.remove(key);
   }
 
   /** Items waiting under `key` (or under every key). */
@@ -108,6 +147,8 @@ export class Collector<I> {
   private remove(key: string): void {
     this.queues.delete(key);
     this.due.delete(key);
+    this.timers.get(key)?.abort();
+    this.timers.delete(key);
     const list = this.emptied.get(key);
     this.emptied.delete(key);
     for (const resolve of list ?? []) resolve();
@@ -127,7 +168,10 @@ export class Collector<I> {
       queueMicrotask(() => this.wake(key, at));
       return;
     }
-    this.clock.sleep(inMs).then(
+    this.timers.get(key)?.abort();
+    const timer = new AbortController();
+    this.timers.set(key, timer);
+    this.clock.sleep(inMs, timer.signal).then(
       () => this.wake(key, at),
       () => this.wake(key, at),
     );
@@ -144,6 +188,7 @@ export class Collector<I> {
     }
     this.flushing.add(key);
     const snapshot = queue.slice();
+    this.held.set(key, snapshot.length);
     let outcome: Promise<FlushResult>;
     try {
       outcome = this.flushKey(key, snapshot);
@@ -162,6 +207,7 @@ export class Collector<I> {
 
   private done(key: string, taken: number, retryInMs: number): void {
     this.flushing.delete(key);
+    this.held.delete(key);
     const queue = this.queues.get(key);
     if (!queue) return;
     queue.splice(0, taken);

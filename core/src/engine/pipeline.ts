@@ -1,4 +1,4 @@
-import { NotifyError } from '../model/notify-error';
+import { abortedError, NotifyError } from '../model/notify-error';
 import type { SendStats } from '../model/send-result';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../transport/transport';
 import { untilAborted, type Clock } from './clock';
@@ -229,16 +229,7 @@ export class Pipeline {
 
   /** The error of an aborted call. `onWire`: a request of it may have reached the upstream. */
   abortError(operation: string, onWire: boolean): NotifyError {
-    return new NotifyError({
-      channel: this.channel,
-      code: 'ABORTED',
-      kind: 'aborted',
-      retryable: false,
-      operation,
-      deliveryUnknown: onWire,
-      message: onWire ? 'aborted while a request was on the wire: it may have been delivered' : 'aborted before the request was sent: nothing was delivered',
-      hint: onWire ? '发送已中止（如应用关闭），请求已发出，可能已送达；重发前先确认。Aborted (e.g. shutdown) after the request left: check before sending again.' : '发送已中止（如应用关闭），未发出任何请求。Aborted (e.g. shutdown) before anything was sent.',
-    });
+    return abortedError(this.channel, operation, onWire);
   }
 
   /** Redacts any text that may carry secrets before it becomes part of an error or a log line. */

@@ -1,4 +1,5 @@
 import type { Notification } from '../model/notification';
+import { abortedError } from '../model/notify-error';
 import type { SendResult } from '../model/send-result';
 import type { Clock } from './clock';
 import { mergeNotifications, type MergeItem, type MergeLayout } from './coalesce';
@@ -66,10 +67,10 @@ export class QuotaGate<N extends Notification<any, any>> {
     return this.collector.size(group);
   }
 
-  /** Sends through `send` when the budget allows, else as the policy says. */
-  send(notification: N, ticket: QuotaTicket, send: () => Promise<SendResult>): Promise<SendResult> {
+  /** Sends through `send` when the budget allows, else as the policy says. An abort takes a queued send out of the queue. */
+  send(notification: N, ticket: QuotaTicket, send: () => Promise<SendResult>, signal?: AbortSignal): Promise<SendResult> {
     if (ticket.rules.length === 0 || ticket.keys.length === 0) return send();
-    if (this.collector.has(ticket.group)) return this.overQuota({ notification, ticket, send }, 1);
+    if (this.collector.has(ticket.group)) return this.overQuota({ notification, ticket, send }, 1, signal);
     let reservation: Reservation | Promise<Reservation>;
     try {
       reservation = this.reserve(ticket, ticket.units);
@@ -77,9 +78,9 @@ export class QuotaGate<N extends Notification<any, any>> {
       return Promise.reject(error);
     }
     if (!isPromise(reservation)) {
-      return reservation.granted > 0 ? send() : this.overQuota({ notification, ticket, send }, reservation.waitMs);
+      return reservation.granted > 0 ? send() : this.overQuota({ notification, ticket, send }, reservation.waitMs, signal);
     }
-    return reservation.then((r) => (r.granted > 0 ? send() : this.overQuota({ notification, ticket, send }, r.waitMs)));
+    return reservation.then((r) => (r.granted > 0 ? send() : this.overQuota({ notification, ticket, send }, r.waitMs, signal)));
   }
 
   /**
@@ -104,9 +105,9 @@ export class QuotaGate<N extends Notification<any, any>> {
     return this.limiter.reserve!(ticket.keys, ticket.rules, Math.min(units, smallest), Math.min(max, smallest));
   }
 
-  private overQuota(queued: Queued<N>, waitMs: number): Promise<SendResult> {
+  private overQuota(queued: Queued<N>, waitMs: number, signal: AbortSignal | undefined): Promise<SendResult> {
     if (this.options.policy === 'fail') return Promise.reject(quotaExceededError(this.options.channel, waitMs, 'send'));
-    return this.collector.add(queued.ticket.group, queued, waitMs);
+    return this.collector.add(queued.ticket.group, queued, waitMs, signal, () => abortedError(this.options.channel, 'send', false));
   }
 
   private async flush(_group: string, waiting: ReadonlyArray<Waiting<Queued<N>>>): Promise<FlushResult> {

@@ -112,3 +112,19 @@ export function validationError(channel: string, code: string, message: string, 
 export function isAbortError(value: unknown): boolean {
   return value instanceof NotifyError && value.code === 'ABORTED';
 }
+
+/** The error of a send its AbortSignal ended. `onWire`: a request of it may have reached the upstream. */
+export function abortedError(channel: string, operation: string, onWire: boolean): NotifyError {
+  return new NotifyError({
+    channel,
+    code: 'ABORTED',
+    kind: 'aborted',
+    retryable: false,
+    operation,
+    deliveryUnknown: onWire,
+    message: onWire ? 'aborted while a request was on the wire: it may have been delivered' : 'aborted before the request was sent: nothing was delivered',
+    hint: onWire
+      ? '发送已中止（如应用关闭），请求已发出，可能已送达；重发前先确认。Aborted (e.g. shutdown) after the request left: check before sending again.'
+      : '发送已中止（如应用关闭），未发出任何请求。Aborted (e.g. shutdown) before anything was sent.',
+  });
+}

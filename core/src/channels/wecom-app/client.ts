@@ -246,7 +246,7 @@ export class WeComAppClient implements WeComAppChannel {
     }
     if (!gated) return this.dispatch(batches, prepared, common, signal);
     const ticket = this.ticket(notification, batches, prepared);
-    return this.gate.send(notification, ticket, () => this.dispatch(batches, prepared, common, signal, ticket));
+    return this.gate.send(notification, ticket, () => this.dispatch(batches, prepared, common, signal, ticket), signal);
   }
 
   /** One unit per content part from the budget of each member (and of each party, tag or @all as one key). */

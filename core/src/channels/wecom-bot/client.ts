@@ -101,7 +101,7 @@ export class WeComBotClient implements WeComBotChannel {
     }
     const type = messages[0]?.msgtype ?? 'file';
     const ticket: QuotaTicket = { keys: [this.rate.key], rules: this.robotRules, units: Math.max(1, messages.length), group: this.rate.key, mergeable: MERGEABLE.has(type) };
-    return this.gate.send(notification, ticket, () => this.deliver(notification, messages, sendOptions?.signal, ticket));
+    return this.gate.send(notification, ticket, () => this.deliver(notification, messages, sendOptions?.signal, ticket), sendOptions?.signal);
   }
 
   /** Sends as it is (budget taken); parts past a window's worth of `ticket` wait for a slot each. */
