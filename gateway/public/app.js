@@ -4,6 +4,10 @@
   let lang = localStorage.getItem('wxnotify-lang') || 'zh';
   let lastExamples = null;
   let activeTab = 'curl';
+  /** What each message line shows, kept so that a language switch re-renders it. */
+  const messages = new Map();
+  let lastCodes = [];
+  const MESSAGE_IDS = ['login-error', 'verify-error', 'generate-error', 'codes-status', 'verify-status'];
 
   function t(key, vars) {
     const table = window.WXN_I18N[lang] || window.WXN_I18N.zh;
@@ -17,6 +21,34 @@
     document.title = lang === 'zh' ? 'wxnotify 通知网关' : 'wxnotify gateway';
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
     $('lang-toggle').textContent = lang === 'zh' ? 'English' : '中文';
+    for (const [id, message] of messages) renderMessage(id, message);
+    renderCodes();
+  }
+
+  /** Chinese hint (by error code) first, then the upstream's own message. */
+  function describeError(error) {
+    const hints = window.WXN_ERROR_HINTS || {};
+    const errcode = /\b(\d{5,6})\b/.exec(error.message || '');
+    const zh = hints[error.code] || (errcode && hints[errcode[1]]);
+    if (lang === 'zh' && zh) return `${zh}（${error.message}）`;
+    return `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+  }
+
+  function renderMessage(id, message) {
+    $(id).textContent = message.key ? t(message.key, message.vars) : message.error ? describeError(message.error) : '';
+    $(id).classList.toggle('error', Boolean(message.error));
+  }
+
+  /** Sets one message line: a text key (translated, also after a language switch) or an error. */
+  function say(id, message) {
+    if (message) messages.set(id, message);
+    else messages.delete(id);
+    renderMessage(id, message || {});
+  }
+
+  /** A step succeeded: errors from earlier steps no longer apply. */
+  function clearErrors() {
+    for (const id of MESSAGE_IDS) if (messages.get(id)?.error) say(id);
   }
 
   async function api(method, path, body) {
@@ -31,13 +63,14 @@
       const error = new Error(data.message || `${t('requestFailed')} (${res.status})`);
       error.status = res.status;
       error.hint = data.hint;
+      error.code = data.code;
       throw error;
     }
     return data;
   }
 
   function showError(id, error) {
-    $(id).textContent = error ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : '';
+    say(id, error ? { error } : undefined);
   }
 
   function show(view) {
@@ -66,14 +99,17 @@
   async function verify() {
     showError('verify-error');
     $('verify').disabled = true;
-    $('verify-status').textContent = t('verifying');
+    say('verify-status', { key: 'verifying' });
     try {
-      const data = await api('POST', '/admin/api/wecom/verify', credentials());
+      const creds = credentials();
+      const data = await api('POST', '/admin/api/wecom/verify', creds);
+      rememberDepartments(creds.corpId, data.departments);
       $('departments').replaceChildren(...data.departments.map((d) => checkbox('party', String(d.id), `🏢 ${d.name}`)));
       $('members').replaceChildren(...data.members.map((m) => checkbox('user', m.userId, `👤 ${m.name} (${m.userId})`)));
-      $('verify-status').textContent = t('verified', { d: data.departments.length, m: data.members.length });
+      clearErrors();
+      say('verify-status', { key: 'verified', vars: { d: data.departments.length, m: data.members.length } });
     } catch (error) {
-      $('verify-status').textContent = '';
+      say('verify-status');
       showError('verify-error', error);
     } finally {
       $('verify').disabled = false;
@@ -110,6 +146,7 @@
       const rate = $('rate-limit').value.trim();
       const data = await api('POST', '/admin/api/codes', { ...credentials(), to, name: $('config-name').value.trim(), ...(rate ? { rateLimitPerMinute: Number(rate) } : {}) });
       showResult(data);
+      clearErrors();
       await loadCodes();
     } catch (error) {
       showError('generate-error', error);
@@ -118,9 +155,28 @@
     }
   }
 
-  function recipientsText(to) {
+  /** Department names by corp, from the last verify (the Code list holds ids only). */
+  function departmentNames(corpId) {
+    try {
+      return JSON.parse(localStorage.getItem(`wxnotify-departments:${corpId}`) || '{}');
+    } catch {
+      return {};
+    }
+  }
+
+  function rememberDepartments(corpId, departments) {
+    const names = departmentNames(corpId);
+    for (const d of departments) names[String(d.id)] = d.name;
+    localStorage.setItem(`wxnotify-departments:${corpId}`, JSON.stringify(names));
+  }
+
+  function recipientsText(c) {
+    const to = c.to || {};
     if (to.all) return '@all';
-    return [...(to.users || []), ...(to.parties || []).map((p) => `#${p}`), ...(to.tags || []).map((g) => `tag:${g}`)].join(' | ');
+    if (Array.isArray(to)) return to.join(' | ');
+    const names = departmentNames(c.corpId);
+    const parties = (to.parties || []).map((p) => (names[String(p)] ? `🏢 ${names[String(p)]}` : t('departmentId', { id: p })));
+    return [...(to.users || []), ...parties, ...(to.tags || []).map((g) => `${t('tag')}:${g}`)].join(' | ');
   }
 
   function actionButton(label, className, handler) {
@@ -132,34 +188,47 @@
     return button;
   }
 
-  async function codeAction(fn, message) {
-    $('codes-status').textContent = '';
+  /** Runs a table action; then the list is read again (send counts, status), and the outcome shown. */
+  async function codeAction(fn, messageKey) {
+    say('codes-status');
     try {
       await fn();
-      $('codes-status').textContent = message;
+      clearErrors();
+      say('codes-status', { key: messageKey });
     } catch (error) {
-      $('codes-status').textContent = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+      say('codes-status', { error });
     }
+    await loadCodes().catch(() => undefined);
   }
 
   async function loadCodes() {
-    const data = await api('GET', '/admin/api/codes');
-    const rows = data.codes.map((c) => {
+    lastCodes = (await api('GET', '/admin/api/codes')).codes;
+    renderCodes();
+  }
+
+  function renderCodes() {
+    const labels = ['colName', 'colCode', 'agentIdLabel', 'colRecipients', 'colSends', 'colStatus', 'colActions'].map((key) => t(key));
+    const rows = lastCodes.map((c) => {
       const tr = document.createElement('tr');
       tr.dataset.id = c.id;
-      const cells = [c.name, c.hint, String(c.agentId), recipientsText(c.to), String(c.sendCount), c.revokedAt ? t('revoked') : t('active')];
-      for (const value of cells) {
+      const agent = Number.isFinite(c.agentId) && c.agentId > 0 ? String(c.agentId) : '–';
+      const cells = [c.name, c.hint, agent, recipientsText(c), String(c.sendCount), c.revokedAt ? t('revoked') : t('active')];
+      cells.forEach((value, i) => {
         const td = document.createElement('td');
         td.textContent = value;
+        td.dataset.label = labels[i];
+        if (i === 0) td.className = 'name';
         tr.append(td);
-      }
-      if (c.revokedAt) tr.lastChild.className = 'revoked';
+      });
+      if (c.revokedAt) tr.lastChild.classList.add('revoked');
       const actions = document.createElement('td');
+      actions.className = 'actions';
+      actions.dataset.label = labels[6];
       if (!c.revokedAt) {
         actions.append(
-          actionButton(t('test'), 'secondary', () => codeAction(() => api('POST', `/admin/api/codes/${c.id}/test`, {}), t('testSent'))),
-          actionButton(t('rotate'), 'secondary', () => confirm(t('confirmRotate')) && codeAction(async () => showResult(await api('POST', `/admin/api/codes/${c.id}/rotate`, {})), t('rotated')).then(loadCodes)),
-          actionButton(t('revoke'), 'danger', () => confirm(t('confirmRevoke')) && codeAction(() => api('DELETE', `/admin/api/codes/${c.id}`), t('revokedDone')).then(loadCodes)),
+          actionButton(t('test'), 'secondary', () => codeAction(() => api('POST', `/admin/api/codes/${c.id}/test`, {}), 'testSent')),
+          actionButton(t('rotate'), 'secondary', () => confirm(t('confirmRotate')) && codeAction(async () => showResult(await api('POST', `/admin/api/codes/${c.id}/rotate`, {})), 'rotated')),
+          actionButton(t('revoke'), 'danger', () => confirm(t('confirmRevoke')) && codeAction(() => api('DELETE', `/admin/api/codes/${c.id}`), 'revokedDone')),
         );
       }
       tr.append(actions);
@@ -203,9 +272,11 @@
       try {
         await api('POST', '/admin/api/login', { password: $('login-password').value });
         $('login-password').value = '';
+        clearErrors();
         await enterApp();
       } catch (error) {
-        showError('login-error', error.status === 401 ? new Error(t('wrongPassword')) : error);
+        if (error.status === 401) say('login-error', { key: 'wrongPassword', error: true });
+        else showError('login-error', error);
       }
     });
     $('logout').addEventListener('click', async () => {

@@ -13,6 +13,9 @@ window.WXN_I18N = {
     wrongPassword: '密码错误。', copied: '已复制', testSent: '测试消息已发送。', rotated: '已生成新的 Code，旧 Code 立即失效。',
     revokedDone: '已吊销。', confirmRevoke: '吊销后此 Code 立即失效，确定吗？', confirmRotate: '轮换后旧 Code 立即失效，确定吗？',
     pickSomeone: '请选择至少一个接收人，或勾选 @all。', requestFailed: '请求失败',
+    corpIdLabel: '企业ID', secretLabel: 'Secret', agentIdLabel: 'AgentId',
+    corpIdWhere: '我的企业 → 企业信息 → 企业ID', secretWhere: '应用管理 → 自建应用 → Secret（查看）', agentIdWhere: '应用管理 → 自建应用 → AgentId',
+    department: '部门', departmentId: '部门 #{id}', tag: '标签', colCode: 'Code',
   },
   en: {
     title: 'WeCom notification service', logout: 'Log out', loginTitle: 'Admin login', password: 'Admin password', login: 'Log in',
@@ -27,5 +30,25 @@ window.WXN_I18N = {
     wrongPassword: 'Wrong password.', copied: 'Copied', testSent: 'Test message sent.', rotated: 'New Code generated; the old one stopped working.',
     revokedDone: 'Revoked.', confirmRevoke: 'The Code stops working at once. Revoke it?', confirmRotate: 'The old Code stops working at once. Rotate?',
     pickSomeone: 'Pick at least one recipient, or tick @all.', requestFailed: 'Request failed',
+    corpIdLabel: 'Corp ID (企业ID)', secretLabel: 'Secret', agentIdLabel: 'AgentId',
+    corpIdWhere: 'My Company → Company Info → Corp ID', secretWhere: 'App Management → your app → Secret (View)', agentIdWhere: 'App Management → your app → AgentId',
+    department: 'Department', departmentId: 'department #{id}', tag: 'tag', colCode: 'Code',
   },
+};
+
+// Chinese explanations of the upstream and gateway errors a page user meets, by error code. Shown
+// before the upstream's own (often English) message.
+window.WXN_ERROR_HINTS = {
+  40001: 'Secret 不正确、已重置或应用已停用：请重新复制该应用的 Secret（每个应用各有一个）。',
+  40013: '企业ID 不正确：请在「我的企业 → 企业信息」中复制（以 ww 开头）。',
+  40056: 'AgentId 不正确：请填写该 Secret 所属应用的 AgentId（数字）。',
+  40091: 'Secret 属于其他企业或应用：请使用本应用的 Secret。',
+  301002: 'AgentId 与 Secret 不属于同一个应用：请使用同一应用的 AgentId 和 Secret。',
+  60020: '调用来源 IP 不在应用的「企业可信IP」中：请在应用设置中添加，或通过固定 IP 的反向代理调用。',
+  60011: '应用没有通讯录权限：请在应用的「可见范围」中加入这些部门或成员。',
+  45009: '企业微信接口调用频率超限：请稍后重试（消息未发送）。',
+  RATE_LIMITED: '请求过于频繁：请稍后重试（消息未发送）。',
+  UNKNOWN_CODE: '配置不存在或已吊销。',
+  UNAUTHORIZED: '登录已过期：请重新登录。',
+  CSRF: '请刷新页面后重试。',
 };

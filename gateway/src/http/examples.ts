@@ -1,16 +1,16 @@
-/** Ready-to-copy calls for a new Code (seed 001 shows the same three). */
+/** The one message every example sends, so that curl, Python and Node can be compared line by line. */
+export const EXAMPLE_MESSAGE = { title: '服务器告警', content: 'CPU使用率超过90%，请及时处理！\n\n**服务器**: web-01' } as const;
+
+/** Ready-to-copy calls for a new Code (seed 001 shows the same three), all sending EXAMPLE_MESSAGE. */
 export function codeExamples(baseUrl: string, code: string): { url: string; curl: string; python: string; node: string } {
   const url = `${baseUrl.replace(/\/+$/, '')}/api/notify/${code}`;
-  const curl = [
-    `curl -X POST "${url}" \\`,
-    `  -H "Content-Type: application/json" \\`,
-    `  -d '{"title": "Server alert", "content": "CPU above 90%\\n\\n**Host**: web-01"}'`,
-  ].join('\n');
+  const json = JSON.stringify(EXAMPLE_MESSAGE);
+  const curl = [`curl -X POST "${url}" \\`, `  -H "Content-Type: application/json" \\`, `  -d '${json}'`].join('\n');
   const python = [
     'import requests',
     '',
     `url = "${url}"`,
-    'payload = {"title": "Backup finished", "content": "user_db backed up (1.2 GB)"}',
+    `payload = ${JSON.stringify(EXAMPLE_MESSAGE, null, 0).replace(/","/g, '", "').replace(/":"/g, '": "')}`,
     'response = requests.post(url, json=payload, timeout=10)',
     'print(response.status_code, response.json())',
   ].join('\n');
@@ -20,7 +20,7 @@ export function codeExamples(baseUrl: string, code: string): { url: string; curl
     'const response = await fetch(url, {',
     "  method: 'POST',",
     "  headers: { 'Content-Type': 'application/json' },",
-    "  body: JSON.stringify({ title: 'Deployed', content: 'v1.2.3 is live' }),",
+    `  body: JSON.stringify(${json}),`,
     '});',
     'console.log(response.status, await response.json());',
   ].join('\n');
