@@ -6,40 +6,25 @@ import { Redis } from 'ioredis';
 import { MemoryRateLimiter, systemClock, type ChannelConfig } from '@wxnotify/core';
 import { NotifyConfigError, NotifyModule, NotifyService, type NotifyModuleOptions } from '@wxnotify/nestjs';
 import { NOTIFY_PROCESSOR, NotifyQueueWorkerModule } from '../../nest-module/src/bullmq/index.js';
-import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
 import { fixtureModule, postJson } from './fixtures/add-user.app';
-import { describeWithRedis, TestRedis } from './support/redis';
+import { describeWithRedis } from './support/redis';
+import { queueSuite } from './support/queue-suite';
 import { waitFor } from './support/wait';
 
 describeWithRedis('@nestjs/bullmq integration: BullModule.forRoot connection, worker as a Nest provider', () => {
-  let redis: TestRedis;
-  let wecom: FakeWeCom;
+  const suite = queueSuite();
   const apps: INestApplication[] = [];
-  let run = 0;
-
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-  });
-
-  afterAll(async () => {
-    await redis.stop();
-  });
-
-  beforeEach(async () => {
-    wecom = await startFakeWeCom();
-    run++;
-  });
 
   afterEach(async () => {
     for (const app of apps.splice(0).reverse()) await app.close();
-    await wecom.close();
+    await suite.wecom.close();
   });
 
   const notifyOptions = (queue: Partial<NonNullable<NotifyModuleOptions['queue']>>): NotifyModuleOptions => ({
-    channels: { ops: { type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url, defaultTo: { users: ['zhangsan'] }, timeoutMs: 10_000 } as ChannelConfig },
+    channels: { ops: { type: 'wecom-app', ...suite.wecom.credentials, baseUrl: suite.wecom.url, defaultTo: { users: ['zhangsan'] }, timeoutMs: 10_000 } as ChannelConfig },
     shutdownTimeoutMs: 2000,
     deps: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } },
-    queue: { bullModule: true, prefix: `wxb${process.pid}r${run}`, backoffMs: 50, lockDurationMs: 2000, stalledIntervalMs: 1000, enqueueTimeoutMs: 500, ...queue },
+    queue: { bullModule: true, prefix: `wxb${process.pid}r${suite.run}`, backoffMs: 50, lockDurationMs: 2000, stalledIntervalMs: 1000, enqueueTimeoutMs: 500, ...queue },
   });
 
   const boot = async (module: new () => unknown): Promise<INestApplication> => {
@@ -53,26 +38,32 @@ describeWithRedis('@nestjs/bullmq integration: BullModule.forRoot connection, wo
   it('the producer enqueues over BullModule.forRoot; the NotifyQueueWorkerModule processor delivers each job once', async () => {
     const options = notifyOptions({});
     const producer = await boot(
-      fixtureModule({ notify: { ...options, deps: { ...options.deps, rateLimiter: new MemoryRateLimiter(systemClock) } }, imports: [BullModule.forRoot({ connection: redis.connection })] }),
+      fixtureModule({ notify: { ...options, deps: { ...options.deps, rateLimiter: new MemoryRateLimiter(systemClock) } }, imports: [BullModule.forRoot({ connection: suite.redis.connection })] }),
     );
-    @Module({ imports: [BullModule.forRoot({ connection: redis.connection }), NotifyQueueWorkerModule.forRoot(options)] })
+    @Module({ imports: [BullModule.forRoot({ connection: suite.redis.connection }), NotifyQueueWorkerModule.forRoot(options)] })
     class WorkerApp {}
     const worker = await boot(WorkerApp);
 
     for (const name of ['b0', 'b1', 'b2']) expect((await postJson(`${urlOf(producer)}/add_user`, { username: name })).status).toBe(200);
-    await waitFor(() => wecom.delivered.length === 3, 'three deliveries by the Nest processor', 10_000);
-    expect(wecom.delivered.map((d) => String(d.payload.content).match(/：(\S+?)（/)?.[1]).sort()).toEqual(['b0', 'b1', 'b2']);
+    await waitFor(() => suite.wecom.delivered.length === 3, 'three deliveries by the Nest processor', 10_000);
+    expect(suite.wecom.delivered.map((d) => String(d.payload.content).match(/：(\S+?)（/)?.[1]).sort()).toEqual(['b0', 'b1', 'b2']);
     expect(producer.get(NotifyService).stats()).toMatchObject({ queued: 3, fallbacks: 0, sent: 0 });
 
     const processor = worker.get(NOTIFY_PROCESSOR) as { worker: { isRunning(): boolean; opts: { lockDuration: number; stalledInterval: number; prefix: string } } };
     expect(processor.worker.isRunning()).toBe(true);
     expect(processor.worker.opts).toMatchObject({ lockDuration: 2000, stalledInterval: 1000, prefix: options.queue!.prefix });
     const queue = worker.get<Queue>(getQueueToken('wxnotify'));
-    expect(await queue.getJobCounts('completed', 'failed', 'waiting')).toEqual({ completed: 3, failed: 0, waiting: 0 });
+    // Acked after the upstream answered: poll until the three jobs are marked completed.
+    let counts: Record<string, number> = {};
+    for (let i = 0; i < 100 && counts.completed !== 3; i++) {
+      counts = await queue.getJobCounts('completed', 'failed', 'waiting');
+      if (counts.completed !== 3) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(counts).toEqual({ completed: 3, failed: 0, waiting: 0 });
   });
 
   it('works with a configKey, forRootAsync and an ioredis client as the BullModule connection', async () => {
-    const client = new Redis({ ...redis.connection, maxRetriesPerRequest: null });
+    const client = new Redis({ ...suite.redis.connection, maxRetriesPerRequest: null });
     try {
       const options = notifyOptions({ bullModule: { configKey: 'notify' }, name: 'alerts' });
       @Module({
@@ -85,7 +76,7 @@ describeWithRedis('@nestjs/bullmq integration: BullModule.forRoot connection, wo
       class OneApp {}
       const app = await boot(OneApp);
       app.get(NotifyService).dispatch('部署完成');
-      await waitFor(() => wecom.delivered.length === 1, 'the delivery', 10_000);
+      await waitFor(() => suite.wecom.delivered.length === 1, 'the delivery', 10_000);
       expect(app.get(NotifyService).stats()).toMatchObject({ queued: 1, fallbacks: 0 });
       await app.close();
       apps.length = 0;
