@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
@@ -22,12 +23,14 @@ import { BodyErrorGuard, CALLBACK_PATH, jsonBody } from './http/body.js';
 import { requestContext } from './http/middleware.js';
 import { currentWaitBound } from './http/sync-wait.js';
 import { WindowRateLimiter } from './http/rate-limit.js';
+import { SharedRequestLimits, type RequestLimits } from './http/request-limits.js';
+import { PostgresRateLimiter } from './store/postgres-rate-limiter.js';
 import { GatewayLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { logStartUp } from './observability/start-up-log.js';
 import { GatewayRuntime } from './runtime.js';
-import { initialAdminPassword, loadSecretKey, writeApiKeyFile } from './security/data-dir-secrets.js';
-import { SecretBox } from './security/secret-box.js';
+import { initialAdminPassword, writeAdminPasswordFile, writeApiKeyFile } from './security/data-dir-secrets.js';
+import { openSecretBox } from './security/store-identity.js';
 import { AdminAuth } from './services/admin-auth.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { noChannels } from './services/channel-sender.js';
@@ -69,11 +72,13 @@ function idleErrorLogger(logger: GatewayLogger): (error: Error) => void {
   };
 }
 
-async function openStore(config: GatewayConfig, logger: GatewayLogger): Promise<{ store: GatewayStore; lock?: DataDirLock }> {
+async function openStore(config: GatewayConfig, logger: GatewayLogger, now?: () => number): Promise<{ store: GatewayStore; lock?: DataDirLock; limits: RequestLimits }> {
   if (config.databaseUrl) {
-    const store = new GatewayStore(await PostgresDriver.connect(config.databaseUrl, { onIdleError: idleErrorLogger(logger) }));
+    const driver = await PostgresDriver.connect(config.databaseUrl, { onIdleError: idleErrorLogger(logger) });
+    const store = new GatewayStore(driver);
     await store.migrate();
-    return { store };
+    // Replicas: the request limits hold for the whole deployment, counted in the shared database.
+    return { store, limits: new SharedRequestLimits(new PostgresRateLimiter(driver)) };
   }
   // The embedded store has one writer: this gateway (see DataDirLock).
   try {
@@ -87,11 +92,30 @@ async function openStore(config: GatewayConfig, logger: GatewayLogger): Promise<
     await store.migrate();
     // Leases of a previous run are void (Postgres replicas share the outbox: there a lease may belong to a live replica).
     await store.releaseLeases();
-    return { store, lock };
+    // One process is the whole deployment: in-memory counters, no store round trip per request.
+    return { store, lock, limits: new WindowRateLimiter(now) };
   } catch (error) {
     lock.release();
     throw error;
   }
+}
+
+/**
+ * The first admin password. Replicas starting together race to store theirs: only the winner
+ * writes a generated password to its data dir; the others say where that file is.
+ */
+async function initialiseAdminPassword(admin: AdminAuth, config: GatewayConfig, logger: GatewayLogger): Promise<boolean> {
+  const initial = initialAdminPassword(config.adminPassword, config.dataDir);
+  const outcome = await admin.initialise(initial.password);
+  if (!initial.generated) return outcome === 'set';
+  if (outcome === 'set') {
+    const file = writeAdminPasswordFile(config.dataDir, initial.password, logger);
+    await admin.passwordFileLocation(`${hostname()}:${file}`);
+  } else if (outcome === 'lost') {
+    const where = await admin.passwordFileLocation();
+    logger.warn('Another replica set the admin password at the same first start: this one wrote no password file. Read the password where that replica wrote it, or log in with WXNOTIFY_ADMIN_PASSWORD.', { passwordFile: where ?? 'unknown' });
+  }
+  return outcome === 'set';
 }
 
 /** The callback sources that are configured (each answers 404 otherwise). */
@@ -117,18 +141,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     if (error instanceof RoutesError) throw new ConfigError(`WXNOTIFY_ALERT_ROUTES_FILE: ${error.message}`);
     throw error;
   }
-  const { store, lock } = await openStore(config, logger);
+  const { store, lock, limits } = await openStore(config, logger, options.now);
   const closeStore = async (): Promise<void> => {
     await store.close();
     lock?.release();
   };
   try {
-    const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir, logger));
+    const box = await openSecretBox(store, { envKey: config.secretKey, dataDir: config.dataDir, logger });
     const apiKeys = new ApiKeyService(store, config.apiKeys, config.adminApiKeys);
     const firstKey = await apiKeys.ensureOne();
     if (firstKey) writeApiKeyFile(config.dataDir, firstKey, logger);
     const admin = new AdminAuth(store);
-    const firstStart = await admin.initialise(() => initialAdminPassword(config.adminPassword, config.dataDir, logger));
+    const firstStart = await initialiseAdminPassword(admin, config, logger);
 
     // One token store and one pacing limiter per gateway (several gateways in one process stay apart).
     const deps: ChannelDeps = {
@@ -149,7 +173,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: lock !== undefined, channels });
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
     const health = new HealthProbe(store, channels, logger, { channel: config.wechatChannel, dataDir: config.databaseUrl ? undefined : config.dataDir, minFreeBytes: config.minFreeDiskBytes, channelCacheMs: config.healthCacheMs });
-    const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, new WindowRateLimiter(options.now), health);
+    const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, limits, health);
 
     // Named channels live in @wxnotify/nestjs's NotifyModule; Codes build their WeCom app channels per request.
     const callbackOptions = callbacksOptions(config);
@@ -189,6 +213,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         if (event.source === 'wecom') void cardActions.handle(event.message).catch((error: unknown) => logger.error('alert card action failed', { error: error as Error }));
       });
     }
+    if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
     app.use(requestContext(logger, metrics));
     app.use(jsonBody(config.bodyLimitBytes));
     app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));

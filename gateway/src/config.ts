@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assertKnownConfigKeys, isNotifyError, type ChannelConfig } from '@wxnotify/core';
 import type { LogLevel } from './observability/logger.js';
+import { MIN_PASSWORD_LENGTH } from './security/password.js';
 
 /** Everything the gateway reads from its environment. See docs/gateway.md for the variables. */
 export interface GatewayConfig {
@@ -64,6 +65,12 @@ export interface GatewayConfig {
   minFreeDiskBytes: number;
   /** How long `/health` reuses the personal-WeChat check's answer (ms). */
   healthCacheMs: number;
+  /**
+   * Express `trust proxy` (WXNOTIFY_TRUST_PROXY): which reverse proxies' X-Forwarded-For/-Proto to
+   * believe, for the client address of the login and unknown-Code limits and for Secure cookies.
+   * `true`, a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`, …). Unset: none.
+   */
+  trustProxy?: boolean | number | string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -143,6 +150,21 @@ function notifyAuthOf(value: string | undefined): 'api-key' | 'none' {
   throw new ConfigError('WXNOTIFY_NOTIFY_AUTH must be api-key or none.');
 }
 
+function trustProxyOf(value: string | undefined): boolean | number | string | undefined {
+  const raw = value?.trim();
+  if (!raw || raw === 'false') return undefined;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (!/^[\w.:/, -]+$/.test(raw)) throw new ConfigError('WXNOTIFY_TRUST_PROXY must be true, a number of proxy hops, or a comma list of addresses/subnets (loopback, 10.0.0.0/8, …).');
+  return raw;
+}
+
+function adminPasswordOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < MIN_PASSWORD_LENGTH) throw new ConfigError(`WXNOTIFY_ADMIN_PASSWORD needs at least ${MIN_PASSWORD_LENGTH} characters (as for password changes on the page).`);
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const dataDir = resolve(env.WXNOTIFY_DATA_DIR || 'data');
   const channels: Record<string, ChannelConfig> = env.WXNOTIFY_CHANNELS_FILE ? readChannelsFile(resolve(env.WXNOTIFY_CHANNELS_FILE)) : {};
@@ -167,7 +189,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     dataDir,
     databaseUrl: env.WXNOTIFY_DATABASE_URL || undefined,
     secretKey: env.WXNOTIFY_SECRET_KEY || undefined,
-    adminPassword: env.WXNOTIFY_ADMIN_PASSWORD || undefined,
+    adminPassword: adminPasswordOf(env.WXNOTIFY_ADMIN_PASSWORD),
     apiKeys: listVar(env.WXNOTIFY_API_KEYS),
     adminApiKeys: listVar(env.WXNOTIFY_ADMIN_API_KEYS),
     channels,
@@ -191,5 +213,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     syncMaxWaitMs: intVar(env, 'WXNOTIFY_SYNC_MAX_WAIT_MS', 3000, 0),
     minFreeDiskBytes: sizeVar(env, 'WXNOTIFY_MIN_FREE_DISK', 32 * 1024 * 1024),
     healthCacheMs: intVar(env, 'WXNOTIFY_HEALTH_CACHE_MS', 5000),
+    trustProxy: trustProxyOf(env.WXNOTIFY_TRUST_PROXY),
   };
 }

@@ -1,6 +1,6 @@
 import type { AlertService } from './alerts/alert-service.js';
 import type { GatewayConfig } from './config.js';
-import type { WindowRateLimiter } from './http/rate-limit.js';
+import type { RequestLimits } from './http/request-limits.js';
 import type { GatewayLogger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { AdminAuth } from './services/admin-auth.js';
@@ -28,7 +28,7 @@ export class GatewayRuntime {
     readonly channels: ChannelSender,
     readonly recorder: SendRecorder,
     readonly outbox: OutboxWorker,
-    readonly limiter: WindowRateLimiter,
+    readonly limiter: RequestLimits,
     readonly health: HealthProbe,
   ) {}
 }

@@ -5,7 +5,9 @@ import { FakeRobot } from '../fakes/wecom/fake-robot.js';
 import { FakeWeCom } from '../fakes/wecom/index.js';
 import { DEFAULT_APP_TOKEN, FakeWxPusher } from '../fakes/wxpusher/server.js';
 import { startTempPostgres, type TempPostgres } from './support/postgres.js';
-import { startTestGateway, type TestGateway, type TestGatewayOptions } from './support/test-gateway.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestGateway, TEST_ADMIN_PASSWORD, type TestGateway, type TestGatewayOptions } from './support/test-gateway.js';
 
 const pg: TempPostgres | undefined = startTempPostgres();
 const describeIfPostgres = pg ? describe : describe.skip;
@@ -45,6 +47,98 @@ describeIfPostgres('gateway replicas on one Postgres', () => {
   afterAll(async () => {
     await Promise.all([gewe.close(), wecom.close()]);
     pg!.stop();
+  });
+
+
+  const login = (t: TestGateway, password: string, headers: Record<string, string> = {}) => t.call('POST', '/admin/api/login', { password }, { auth: false, headers });
+  const cookieOf = (res: { headers: Headers }) => res.headers.get('set-cookie')!.split(';')[0]!;
+  /** An admin call with a page session only (no API key). */
+  const asPage = (t: TestGateway, cookie: string, method: string, path: string, body?: unknown) => t.call(method, path, body, { auth: false, headers: { cookie, 'x-wxnotify-admin': '1' } });
+
+  describe('sessions in the store', () => {
+    it('a login on one replica is a session on every replica; logout or a password change there ends it everywhere', async () => {
+      running = await replicas(2, { fakes: { gewe, wecom } });
+      const [a, b] = running;
+      const first = cookieOf(await login(a!, TEST_ADMIN_PASSWORD));
+      expect((await asPage(b!, first, 'GET', '/admin/api/codes')).status).toBe(200);
+      expect((await asPage(b!, first, 'POST', '/admin/api/logout')).status).toBe(200);
+      expect((await asPage(a!, first, 'GET', '/admin/api/codes')).status).toBe(401);
+
+      const onA = cookieOf(await login(a!, TEST_ADMIN_PASSWORD));
+      const onB = cookieOf(await login(b!, TEST_ADMIN_PASSWORD));
+      expect((await asPage(a!, onA, 'POST', '/admin/api/password', { current: TEST_ADMIN_PASSWORD, next: 'another-password-1' })).status).toBe(200);
+      // The old session on B can no longer create a Code.
+      const stale = await asPage(b!, onB, 'POST', '/admin/api/codes', { ...wecom.credentials, to: { users: ['zhangsan'] } });
+      expect(stale.status).toBe(401);
+      expect((await login(b!, TEST_ADMIN_PASSWORD)).status).toBe(401);
+      const fresh = cookieOf(await login(b!, 'another-password-1'));
+      expect((await asPage(b!, fresh, 'POST', '/admin/api/password', { current: 'another-password-1', next: TEST_ADMIN_PASSWORD })).status).toBe(200);
+    });
+  });
+
+  describe('one secret key for all replicas', () => {
+    it('a replica whose WXNOTIFY_SECRET_KEY differs from the store\'s refuses to start, saying what to do', async () => {
+      running = await replicas(1, { fakes: { gewe, wecom } });
+      const { code } = await running[0]!.createCode();
+      await expect(startTestGateway({ fakes: { gewe, wecom }, env: { WXNOTIFY_DATABASE_URL: pg!.url, WXNOTIFY_SECRET_KEY: 'b'.repeat(64) } })).rejects.toThrow(
+        /WXNOTIFY_SECRET_KEY \(fingerprint [0-9a-f]{16}\) is not the key this store was set up with \([0-9a-f]{16}\)\. Every replica must use the same WXNOTIFY_SECRET_KEY/,
+      );
+      // A replica with the right key serves the Code made by the first.
+      running.push(...(await replicas(1, { fakes: { gewe, wecom } })));
+      expect((await running[1]!.call('POST', `/api/notify/${code}`, { content: 'same key' }, { auth: false })).status).toBe(200);
+    });
+  });
+
+  describe('first start of several replicas together', () => {
+    it('only the replica whose password was stored writes the admin-password file; the others say where it is', async () => {
+      const admin = new pgModule.Client({ connectionString: pg!.url });
+      await admin.connect();
+      await admin.query('CREATE DATABASE first_start');
+      await admin.end();
+      const url = pg!.url.replace(/\/postgres$/, '/first_start');
+      const started = await Promise.all([0, 1, 2].map(() => startTestGateway({ fakes: { gewe, wecom }, env: { WXNOTIFY_DATABASE_URL: url, WXNOTIFY_ADMIN_PASSWORD: '' } })));
+      running = started;
+      const files = started.map((t) => join(t.dataDir, 'admin-password')).filter((file) => existsSync(file));
+      expect(files).toHaveLength(1);
+      const password = readFileSync(files[0]!, 'utf8').trim();
+      for (const t of started) expect((await login(t, password)).status).toBe(200);
+      const losers = started.filter((t) => !existsSync(join(t.dataDir, 'admin-password')));
+      for (const t of losers) expect(t.logs.join('\n')).toContain(`Another replica set the admin password at the same first start`);
+      for (const t of losers) expect(t.logs.join('\n')).toContain(files[0]);
+    });
+  });
+
+  describe('limits hold for the whole deployment', () => {
+    it('a Code limited to 20/min accepts 20 of 60 sends spread over 3 replicas; the API-key and unknown-Code limits hold the same way', async () => {
+      running = await replicas(3, { fakes: { gewe, wecom }, env: { WXNOTIFY_API_KEY_RATE_LIMIT: '10' } });
+      const { code } = await running[0]!.createCode({ rateLimitPerMinute: 20 });
+      const statuses = await Promise.all(Array.from({ length: 60 }, (_, i) => running[i % 3]!.call('POST', `/api/notify/${code}`, { content: `limited ${i}` }, { auth: false }).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+
+      const keyed = await Promise.all(Array.from({ length: 30 }, (_, i) => running[i % 3]!.call('GET', '/api/channels').then((r) => r.status)));
+      expect(keyed.filter((s) => s === 200)).toHaveLength(10);
+
+      const guesses = await Promise.all(Array.from({ length: 150 }, (_, i) => running[i % 3]!.call('POST', `/api/notify/${'A'.repeat(29)}${String(i).padStart(3, '0')}`, { content: 'x' }, { auth: false }).then((r) => r.status)));
+      expect(guesses.filter((s) => s === 404)).toHaveLength(120);
+    });
+
+    it('logins: 10 per address and 30 per account per minute, over all replicas together', async () => {
+      running = await replicas(3, { fakes: { gewe, wecom }, env: { WXNOTIFY_TRUST_PROXY: 'loopback' } });
+      // The logins of the tests above count against the account too: start from empty windows.
+      const admin = new pgModule.Client({ connectionString: pg!.url });
+      await admin.connect();
+      await admin.query('DELETE FROM rate_windows');
+      await admin.end();
+      const from = (ip: string) => ({ 'x-forwarded-for': ip });
+      const one = await Promise.all(Array.from({ length: 15 }, (_, i) => login(running[i % 3]!, 'wrong-password', from('203.0.113.7')).then((r) => r.status)));
+      expect(one.filter((s) => s === 401)).toHaveLength(10);
+      expect(one.filter((s) => s === 429)).toHaveLength(5);
+      // Spread over many addresses, the account's own limit still holds.
+      const many = await Promise.all(Array.from({ length: 30 }, (_, i) => login(running[i % 3]!, 'wrong-password', from(`198.51.100.${i + 1}`)).then((r) => r.status)));
+      expect(many.filter((s) => s === 401)).toHaveLength(20);
+      expect(many.filter((s) => s === 429)).toHaveLength(10);
+    });
   });
 
   describe('outbox fencing', () => {

@@ -8,10 +8,9 @@ import { ApiError, sendFailure } from './api-error.js';
 import { boundedWait } from './sync-wait.js';
 import { codeExamples } from './examples.js';
 import { takeCodeSlot } from './code-limits.js';
+import { limitLogin, secureCookie } from './login-limits.js';
 import { AdminGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
-
-const LOGIN_ATTEMPTS_PER_MINUTE = 10;
 
 function publicBaseUrl(req: Request, configured: string | undefined): string {
   if (configured) return configured;
@@ -34,28 +33,24 @@ export class AdminController {
   @Post('login')
   @HttpCode(200)
   async login(@Body() raw: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
-    const decision = this.rt.limiter.take(`login:${req.ip}`, LOGIN_ATTEMPTS_PER_MINUTE);
-    if (!decision.allowed) {
-      this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'login' });
-      throw ApiError.of(429, 'RATE_LIMITED', 'Too many login attempts.', {}, { 'Retry-After': String(decision.retryAfterSeconds) });
-    }
+    await limitLogin(this.rt, req);
     const token = await this.rt.admin.login(bodyObject(raw).password);
     if (!token) throw ApiError.of(401, 'BAD_PASSWORD', 'Wrong password.');
-    res.setHeader('Set-Cookie', AdminAuth.cookie(token, req.secure));
+    res.setHeader('Set-Cookie', AdminAuth.cookie(token, secureCookie(this.rt, req)));
     return { success: true };
   }
 
   @Post('logout')
   @HttpCode(200)
-  logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Record<string, unknown> {
-    this.rt.admin.logout(sessionFromCookie(req.headers.cookie));
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    await this.rt.admin.logout(sessionFromCookie(req.headers.cookie));
     res.setHeader('Set-Cookie', AdminAuth.clearedCookie());
     return { success: true };
   }
 
   @Get('session')
-  session(@Req() req: Request): Record<string, unknown> {
-    return { success: true, authenticated: this.rt.admin.isValid(sessionFromCookie(req.headers.cookie)) };
+  async session(@Req() req: Request): Promise<Record<string, unknown>> {
+    return { success: true, authenticated: await this.rt.admin.isValid(sessionFromCookie(req.headers.cookie)) };
   }
 
   @Post('password')
@@ -129,7 +124,7 @@ export class AdminController {
   async test(@Param('id') id: string, @Body() raw: unknown): Promise<Record<string, unknown>> {
     const record = await this.rt.codes.get(id);
     if (!record || record.revokedAt) throw ApiError.of(404, 'UNKNOWN_CODE', 'No active Code with this id.');
-    takeCodeSlot(this.rt, record);
+    await takeCodeSlot(this.rt, record);
     const body = raw === undefined || raw === null ? {} : bodyObject(raw);
     const content = stringField(body, 'content', { maxBytes: this.rt.config.maxContentBytes }) ?? 'Test message from the wxnotify gateway.';
     const title = stringField(body, 'title', { maxBytes: 512 });

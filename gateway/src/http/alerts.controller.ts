@@ -98,7 +98,7 @@ export class AlertsController {
       if (byId && !byId.revokedAt) record = byId;
     }
     if (!record) {
-      const decision = this.rt.limiter.take(`code-miss:${ip}`, UNKNOWN_CODES_PER_MINUTE);
+      const decision = await this.rt.limiter.take(`code-miss:${ip}`, UNKNOWN_CODES_PER_MINUTE);
       if (!decision.allowed) throw ApiError.of(429, 'RATE_LIMITED', 'Too many requests with unknown Codes from this address.', {}, { 'Retry-After': String(decision.retryAfterSeconds) });
       throw ApiError.of(404, 'UNKNOWN_CODE', 'No active Code matches (with an API key, the Code id works too).', { hint: 'Create a Code on the gateway page or with `wxnotify codes create`.' });
     }

@@ -23,7 +23,7 @@ export class ApiKeyGuard implements CanActivate {
     const presented = presentedApiKey(req.headers);
     const identity = await this.rt.apiKeys.verify(presented);
     if (!identity) throw unauthorized(presented !== undefined && presented !== '');
-    const decision = this.rt.limiter.take(`key:${identity.id}`, this.rt.config.apiKeyRatePerMinute);
+    const decision = await this.rt.limiter.take(`key:${identity.id}`, this.rt.config.apiKeyRatePerMinute);
     if (!decision.allowed) {
       this.rt.metrics.inc('wxnotify_rate_limited_total', { scope: 'api-key' });
       throw ApiError.of(429, 'RATE_LIMITED', 'Too many requests for this API key.', { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
@@ -58,7 +58,7 @@ export class AdminGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const session = sessionFromCookie(req.headers.cookie);
-    if (this.rt.admin.isValid(session)) {
+    if (await this.rt.admin.isValid(session)) {
       if (req.method !== 'GET' && req.headers['x-wxnotify-admin'] !== '1') {
         throw ApiError.of(403, 'CSRF', 'Admin changes need the X-Wxnotify-Admin: 1 header.');
       }

@@ -137,10 +137,10 @@ export class NotifyController {
     }
     const record = await this.rt.codes.resolve(code);
     if (!record) {
-      limitUnknownCodes(this.rt, ip);
+      await limitUnknownCodes(this.rt, ip);
       throw new ApiError(404, { success: false, code: 'UNKNOWN_CODE', message: SEED_TEXT.unknownCode, hint: 'No active config has this Code: check it, or create one on the gateway page.' });
     }
-    takeCodeSlot(this.rt, record);
+    await takeCodeSlot(this.rt, record);
     return record;
   }
 }

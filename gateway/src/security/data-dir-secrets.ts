@@ -37,16 +37,25 @@ export function loadSecretKey(envValue: string | undefined, dataDir: string, log
   return parseSecretKey(stored);
 }
 
-/** The first admin password: `WXNOTIFY_ADMIN_PASSWORD`, else a generated one written to the data dir. */
-export function initialAdminPassword(envValue: string | undefined, dataDir: string, logger: GatewayLogger): string {
-  if (envValue) return envValue;
-  return persistedSecret(
-    dataDir,
-    'admin-password',
-    () => randomBytes(12).toString('base64url'),
-    logger,
-    'No WXNOTIFY_ADMIN_PASSWORD: generated the admin password for the page into the data dir (read it there, then delete the file).',
-  );
+/** The first admin password: `WXNOTIFY_ADMIN_PASSWORD`, else the data dir's file from an earlier start, else a new one (not yet written). */
+export function initialAdminPassword(envValue: string | undefined, dataDir: string): { password: string; generated: boolean } {
+  if (envValue) return { password: envValue, generated: false };
+  const path = adminPasswordFile(dataDir);
+  if (existsSync(path)) return { password: readFileSync(path, 'utf8').trim(), generated: false };
+  return { password: randomBytes(12).toString('base64url'), generated: true };
+}
+
+export function adminPasswordFile(dataDir: string): string {
+  return join(dataDir, 'admin-password');
+}
+
+/** Written by the replica whose password was stored (the winner of the first start) only. */
+export function writeAdminPasswordFile(dataDir: string, password: string, logger: GatewayLogger): string {
+  mkdirSync(dataDir, { recursive: true });
+  const path = adminPasswordFile(dataDir);
+  writeFileSync(path, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  logger.warn('No WXNOTIFY_ADMIN_PASSWORD: generated the admin password for the page into the data dir (read it there, then delete the file).', { file: path });
+  return path;
 }
 
 /** The local API key file the CLI reads (the key itself is stored hashed in the database). */

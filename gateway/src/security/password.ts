@@ -23,3 +23,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** For WXNOTIFY_ADMIN_PASSWORD and for password changes on the page. */
+export const MIN_PASSWORD_LENGTH = 10;

@@ -1,24 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword, verifyPassword } from '../security/password.js';
+import { hashSecret } from '../security/codes.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../security/password.js';
 import type { GatewayStore } from '../store/store.js';
 
 export const SESSION_COOKIE = 'wxnotify_session';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const PASSWORD_SETTING = 'admin_password_hash';
+/** Where the winner of the first start wrote the generated password (host and path), for the others' log. */
+const PASSWORD_FILE_SETTING = 'admin_password_file';
 
-/** The admin password (scrypt hash in the store) and in-memory page sessions. */
+/**
+ * The admin password (scrypt hash in the store) and page sessions, also in the store (hashed), so
+ * that any replica serves the page, and a logout or a password change ends them on every replica.
+ */
 export class AdminAuth {
-  private readonly sessions = new Map<string, number>();
-
   constructor(
     private readonly store: GatewayStore,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Sets the password at first start only; later starts keep the stored hash. */
-  async initialise(initialPassword: () => string): Promise<boolean> {
-    if (await this.store.getSetting(PASSWORD_SETTING)) return false;
-    return this.store.setSettingIfAbsent(PASSWORD_SETTING, await hashPassword(initialPassword()));
+  /**
+   * Sets the password at first start only (later starts keep the stored hash). `set`: this call
+   * stored it; `lost`: another replica starting at the same time stored its own first; `kept`: set before.
+   */
+  async initialise(initialPassword: string): Promise<'set' | 'lost' | 'kept'> {
+    if (await this.store.getSetting(PASSWORD_SETTING)) return 'kept';
+    return (await this.store.setSettingIfAbsent(PASSWORD_SETTING, await hashPassword(initialPassword))) ? 'set' : 'lost';
+  }
+
+  /** Records (winner) or reads (the others) where the generated first password was written. */
+  async passwordFileLocation(write?: string): Promise<string | undefined> {
+    if (write) await this.store.setSettingIfAbsent(PASSWORD_FILE_SETTING, write);
+    return this.store.getSetting(PASSWORD_FILE_SETTING);
   }
 
   async isPasswordSet(): Promise<boolean> {
@@ -30,32 +43,27 @@ export class AdminAuth {
     if (!stored || typeof password !== 'string' || password.length === 0 || password.length > 1024) return undefined;
     if (!(await verifyPassword(password, stored))) return undefined;
     const token = randomBytes(32).toString('base64url');
-    this.sessions.set(token, this.now() + SESSION_TTL_MS);
+    const t = this.now();
+    await this.store.addSession(hashSecret(token), new Date(t), new Date(t + SESSION_TTL_MS));
     return token;
   }
 
   async changePassword(current: unknown, next: unknown): Promise<boolean> {
     const stored = await this.store.getSetting(PASSWORD_SETTING);
     if (!stored || typeof current !== 'string' || !(await verifyPassword(current, stored))) return false;
-    if (typeof next !== 'string' || next.length < 10) throw new Error('The new password needs at least 10 characters.');
+    if (typeof next !== 'string' || next.length < MIN_PASSWORD_LENGTH) throw new Error(`The new password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
     await this.store.setSetting(PASSWORD_SETTING, await hashPassword(next));
-    this.sessions.clear();
+    await this.store.deleteSessions();
     return true;
   }
 
-  isValid(token: string | undefined): boolean {
-    if (!token) return false;
-    const expires = this.sessions.get(token);
-    if (expires === undefined) return false;
-    if (expires <= this.now()) {
-      this.sessions.delete(token);
-      return false;
-    }
-    return true;
+  async isValid(token: string | undefined): Promise<boolean> {
+    if (!token || token.length > 128) return false;
+    return this.store.hasSession(hashSecret(token), new Date(this.now()));
   }
 
-  logout(token: string | undefined): void {
-    if (token) this.sessions.delete(token);
+  async logout(token: string | undefined): Promise<void> {
+    if (token) await this.store.deleteSessions(hashSecret(token));
   }
 
   static cookie(token: string, secure: boolean): string {

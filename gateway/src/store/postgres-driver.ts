@@ -85,6 +85,30 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
+  /** Runs `fn` in one transaction on one pooled client (committed when it resolves). */
+  async transaction<T>(fn: (driver: PostgresDriver) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw unavailable(error) ?? error;
+    });
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(new PostgresDriver(this.pool, client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      if (unavailable(error)) broken = error as Error;
+      throw unavailable(error) ?? error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -208,6 +208,24 @@ export class GatewayStore {
     return (await this.driver.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now(), id])) > 0;
   }
 
+  // Page sessions (token hashes), shared by every replica
+
+  async addSession(tokenHash: string, createdAt: Date, expiresAt: Date): Promise<void> {
+    // Expired sessions go at each login: the table stays as small as the live sessions.
+    await this.driver.run('DELETE FROM admin_sessions WHERE expires_at <= ?', [createdAt.toISOString()]);
+    await this.driver.run('INSERT INTO admin_sessions (token_hash, created_at, expires_at) VALUES (?, ?, ?)', [tokenHash, createdAt.toISOString(), expiresAt.toISOString()]);
+  }
+
+  async hasSession(tokenHash: string, at: Date): Promise<boolean> {
+    return (await this.driver.all('SELECT 1 AS ok FROM admin_sessions WHERE token_hash = ? AND expires_at > ?', [tokenHash, at.toISOString()])).length > 0;
+  }
+
+  /** One session (logout), or all of them (password change). */
+  async deleteSessions(tokenHash?: string): Promise<void> {
+    if (tokenHash) await this.driver.run('DELETE FROM admin_sessions WHERE token_hash = ?', [tokenHash]);
+    else await this.driver.run('DELETE FROM admin_sessions');
+  }
+
   // Settings
 
   async getSetting(name: string): Promise<string | undefined> {

@@ -1,0 +1,36 @@
+import type { RateLimiter, RateRule } from '@wxnotify/core';
+import type { RateDecision } from './rate-limit.js';
+
+/** What a shared core limiter answers to a `reserve` (see PostgresRateLimiter, and the Redis one). */
+export interface Reservation {
+  granted: number;
+  waitMs: number;
+}
+
+/** A core RateLimiter that can take units without waiting (Postgres, Redis): the shared limits need no more. */
+export type ReservingLimiter = RateLimiter & {
+  reserve(keys: readonly string[], rules: readonly RateRule[], min: number, max: number): Reservation | Promise<Reservation>;
+};
+
+/**
+ * The gateway's request limits (per Code, per API key, unknown Codes per address, logins): 429 at
+ * once when spent. The embedded store uses WindowRateLimiter (in memory, synchronous: one process
+ * is the whole deployment); replicas use SharedRequestLimits, so a limit holds for all of them.
+ */
+export interface RequestLimits {
+  take(key: string, limit: number, windowMs?: number): RateDecision | Promise<RateDecision>;
+}
+
+/** Request limits over a shared core RateLimiter: one `reserve` of one unit per request. */
+export class SharedRequestLimits implements RequestLimits {
+  constructor(
+    private readonly limiter: ReservingLimiter,
+    private readonly prefix = 'gateway',
+  ) {}
+
+  async take(key: string, limit: number, windowMs = 60_000): Promise<RateDecision> {
+    const { granted, waitMs } = await this.limiter.reserve([`${this.prefix}:${key}`], [{ limit, windowMs }], 1, 1);
+    if (granted >= 1) return { allowed: true, retryAfterSeconds: 0, remaining: -1 }; // -1: not known here (nothing reads it)
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), remaining: 0 };
+  }
+}
