@@ -1,22 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startTestGateway, TEST_ADMIN_PASSWORD, type TestGateway } from './support/test-gateway.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+import type { Page } from 'playwright-core';
+import { describeIfChromium, logIn, openAdminPage, type AdminPage } from './support/chromium.js';
+import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 const PHONE = { width: 390, height: 844 };
 
 /** Issue #13, gateway item 9: the page's existing views, in real Chromium, at desktop and phone widths. */
 describeIfChromium('admin page polish in headless Chromium', () => {
   let t: TestGateway;
-  let context: BrowserContext;
+  let browser: AdminPage;
   let page: Page;
-  let profile: string;
   let shots: string;
-  const problems: string[] = [];
   const shot = async (name: string) => {
     const png = await page.screenshot({ fullPage: true });
     writeFileSync(join(shots, `${name}.png`), png);
@@ -29,23 +24,16 @@ describeIfChromium('admin page polish in headless Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestGateway();
-    profile = mkdtempSync(join(tmpdir(), 'wxnotify-chromium-'));
     shots = mkdtempSync(join(tmpdir(), 'wxnotify-shots-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 900 } });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && !/40\d|Unauthorized|Bad Request/.test(m.text()) && problems.push(`console: ${m.text()}`));
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(t.url);
-    await page.fill('#login-password', TEST_ADMIN_PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#app-view:not(.hidden)');
+    // The wrong-secret step makes the browser log its 400 on purpose.
+    browser = await openAdminPage({ ignoreConsole: /40\d|Unauthorized|Bad Request/ });
+    page = browser.page;
+    await logIn(page, t.url);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.close();
-    rmSync(profile, { recursive: true, force: true });
     rmSync(shots, { recursive: true, force: true });
   });
 
@@ -130,6 +118,6 @@ describeIfChromium('admin page polish in headless Chromium', () => {
   });
 
   it('had no script errors', () => {
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 });

@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describeIfChromium, openAdminPage, type AdminPage } from './support/chromium.js';
 import { startTestGateway, TEST_ADMIN_PASSWORD, type TestGateway } from './support/test-gateway.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 
 /** Distinct colours in a PNG, counted by the browser itself (no image library needed). */
 async function distinctColours(page: Page, png: Buffer): Promise<number> {
@@ -28,27 +25,22 @@ async function distinctColours(page: Page, png: Buffer): Promise<number> {
 
 describeIfChromium('admin page in headless Chromium', () => {
   let t: TestGateway;
+  let browser: AdminPage;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
   let shots: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     t = await startTestGateway();
-    profile = mkdtempSync(join(tmpdir(), 'wxnotify-chromium-'));
     shots = mkdtempSync(join(tmpdir(), 'wxnotify-shots-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 900 } });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && !/401|Unauthorized/.test(m.text()) && problems.push(`console: ${m.text()}`));
-    page.on('dialog', (d) => void d.accept());
+    browser = await openAdminPage();
+    ({ context, page, problems } = browser);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.close();
-    rmSync(profile, { recursive: true, force: true });
     rmSync(shots, { recursive: true, force: true });
   });
 
