@@ -37,12 +37,14 @@ export class NotifyGatewayApi implements ICredentialType {
 		},
 	];
 
-	// Health probe only: a send would be visible.
+	// The gateway answers whether the Code is valid without sending (404 for an unknown Code);
+	// with no Code only the gateway itself can be checked.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/health',
+			url: '={{$credentials.code ? "/api/notify/" + encodeURIComponent($credentials.code) + "/check" : "/health"}}',
 			method: 'GET',
 		},
+		rules: [{ type: 'responseSuccessBody', properties: { key: 'valid', value: false, message: 'The gateway does not accept this Config Code' } }],
 	};
 }

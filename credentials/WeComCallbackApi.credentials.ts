@@ -1,4 +1,4 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 export class WeComCallbackApi implements ICredentialType {
 	name = 'weComCallbackApi';
@@ -10,13 +10,6 @@ export class WeComCallbackApi implements ICredentialType {
 	documentationUrl = 'https://developer.work.weixin.qq.com/document/path/90930';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://qyapi.weixin.qq.com',
-			description: 'Only used by the Test button (a reachability probe); callbacks come to n8n',
-		},
 		{
 			displayName: 'Corp ID',
 			name: 'corpId',
@@ -42,16 +35,10 @@ export class WeComCallbackApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'The 43-character EncodingAESKey from the same settings',
+			hint: 'Exactly 43 letters and digits (no + or /); the Test button checks it',
+			description: 'The EncodingAESKey from the same settings',
 		},
 	];
 
-	// Nothing to verify remotely (WeCom calls us); this only checks that the API origin answers.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/cgi-bin/gettoken',
-			method: 'GET',
-		},
-	};
+	// Tested by the WeCom Trigger (testedBy): a format check, since WeCom calls n8n and not the reverse.
 }

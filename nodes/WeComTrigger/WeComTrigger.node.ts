@@ -1,14 +1,29 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { Deduplicator, TemplateCardInbox, WeComCallback, WeComCryptoError, type WeComCallbackMessage } from '../../core/src';
+import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { Deduplicator, passiveTextReplyXml, TemplateCardInbox, WeComCallback, WeComCryptoError, type WeComCallbackMessage } from '../../core/src';
 import { resumeWaitingExecution } from './resume-send-and-wait';
 import { accepted, rawBodyText, rejected, replyExactly } from '../shared/webhook-reply';
 import { alwaysRegistered } from '../shared/manual-webhook';
+import { callbackFrom, weComCallbackCredentialTest } from './callback';
+import { triggerProperties } from './description';
 
 // Redeliveries (WeCom retries when the reply is slow) start no second execution.
 const seen = new Deduplicator();
 // Card clicks: redeliveries and a member's double tap resume nothing twice.
 const clicks = new TemplateCardInbox();
+
+/** Activation fails on a malformed credential, instead of every callback failing with HTTP 500 later. */
+const checkedOnActivation = {
+	...alwaysRegistered,
+	async checkExists(this: IHookFunctions): Promise<boolean> {
+		try {
+			callbackFrom(await this.getCredentials('weComCallbackApi'));
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), `The WeCom callback credential is invalid: ${(error as Error).message}`);
+		}
+		return true;
+	},
+};
 
 export class WeComTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,77 +37,23 @@ export class WeComTrigger implements INodeType {
 		defaults: { name: 'WeCom Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'weComCallbackApi', required: true }],
+		credentials: [{ name: 'weComCallbackApi', required: true, testedBy: 'weComCallbackCredentialTest' }],
 		webhooks: [
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'wecom' },
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'wecom' },
 		],
-		properties: [
-			{
-				displayName:
-					'Set the Production URL below as the app\'s "Receive messages" URL in the WeCom admin console, with the same Token and EncodingAESKey as the credential',
-				name: 'notice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName: 'Message Types',
-				name: 'msgTypes',
-				type: 'multiOptions',
-				options: [
-					{ name: 'Event', value: 'event' },
-					{ name: 'File', value: 'file' },
-					{ name: 'Image', value: 'image' },
-					{ name: 'Link', value: 'link' },
-					{ name: 'Location', value: 'location' },
-					{ name: 'Text', value: 'text' },
-					{ name: 'Video', value: 'video' },
-					{ name: 'Voice', value: 'voice' },
-				],
-				default: [],
-				description: 'Only start the workflow for these MsgType values. Empty: all.',
-			},
-			{
-				displayName: 'Max Timestamp Age (Seconds)',
-				name: 'maxSkewSeconds',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 300,
-				description: 'Reject callbacks whose signed timestamp is further than this from now (replay protection). 0 turns the check off.',
-			},
-			{
-				displayName: 'Resume Send and Wait Executions',
-				name: 'resumeSendAndWait',
-				type: 'boolean',
-				default: true,
-				description:
-					"Whether a click on a WeCom node's Send and Wait card button resumes that waiting execution (with the member's userid) on this n8n",
-			},
-			{
-				displayName: 'Waiting Webhook Base URL',
-				name: 'waitingBaseUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://n8n.example.com/webhook-waiting',
-				description: "Where this n8n's waiting executions are resumed. Empty: next to this trigger's URL (…/webhook-waiting).",
-				displayOptions: { show: { resumeSendAndWait: [true] } },
-			},
-		],
+		properties: triggerProperties,
 	};
 
-	webhookMethods = { default: alwaysRegistered, setup: alwaysRegistered };
+	methods = { credentialTest: { weComCallbackCredentialTest } };
+
+	webhookMethods = { default: checkedOnActivation, setup: alwaysRegistered };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const credentials = await this.getCredentials('weComCallbackApi');
 		const skew = this.getNodeParameter('maxSkewSeconds', 300) as number;
 		let callback: WeComCallback;
 		try {
-			callback = new WeComCallback({
-				token: credentials.token as string,
-				encodingAESKey: credentials.encodingAesKey as string,
-				receiveId: credentials.corpId as string,
-				maxTimestampSkewSeconds: skew > 0 ? skew : undefined,
-			});
+			callback = callbackFrom(await this.getCredentials('weComCallbackApi'), skew > 0 ? skew : undefined);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), `The WeCom callback credential is invalid: ${(error as Error).message}`);
 		}
@@ -119,13 +80,28 @@ export class WeComTrigger implements INodeType {
 			if (receipt && !receipt.duplicate) await resumeWaitingExecution(this, receipt.event);
 		}
 		const item = message as IDataObject;
-		const types = this.getNodeParameter('msgTypes', []) as string[];
-		const wanted = types.length === 0 || types.includes(String(item.MsgType));
+		const wanted = matchesFilters(this, item);
 		const key = item.MsgId ? `msg:${String(item.MsgId)}` : `event:${String(item.FromUserName)}:${String(item.CreateTime)}:${String(item.Event ?? '')}`;
 		const fresh = !seen.isDuplicate(`${this.getNode().id}:${key}`);
-		// An empty 200 tells WeCom the message was received (no passive reply).
-		return accepted(this, '', wanted && fresh ? [item] : []);
+		const reply = wanted ? passiveReply(this, callback, message) : '';
+		return accepted(this, reply, wanted && fresh ? [item] : [], reply ? 'application/xml; charset=utf-8' : undefined);
 	}
+}
+
+/** MsgType filter, and for events the Event filter (both empty: everything). */
+function matchesFilters(ctx: IWebhookFunctions, item: IDataObject): boolean {
+	const types = ctx.getNodeParameter('msgTypes', []) as string[];
+	if (types.length > 0 && !types.includes(String(item.MsgType))) return false;
+	const events = (ctx.getNodeParameter('events', []) as string[]).map((e) => e.toLowerCase());
+	if (events.length === 0 || item.MsgType !== 'event') return true;
+	return events.includes(String(item.Event ?? '').toLowerCase());
+}
+
+/** The encrypted passive reply, or an empty body (WeCom's "received, no reply"). Not for events: WeCom shows nothing for them. */
+function passiveReply(ctx: IWebhookFunctions, callback: WeComCallback, message: WeComCallbackMessage): string {
+	const text = ctx.getNodeParameter('passiveReply', '') as string;
+	if (!text || message.MsgType === 'event') return '';
+	return callback.encryptReply(passiveTextReplyXml(message, text, Date.now() / 1000));
 }
 
 function refuse(ctx: IWebhookFunctions, error: unknown): IWebhookResponseData {

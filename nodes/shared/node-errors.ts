@@ -2,13 +2,20 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { isNotifyError, redactUrl } from '../../core/src';
 
-/** The JSON a failed item carries with "continue on fail": enough to branch on, no secrets. */
+/** The core names config keys (baseUrl); the n8n form calls the same field "Base URL". */
+export function inN8nTerms(text: string): string;
+export function inN8nTerms(text: string | undefined): string | undefined;
+export function inN8nTerms(text: string | undefined): string | undefined {
+	return text?.replace(/\bbaseUrl\b/g, 'Base URL');
+}
+
+/** The JSON a failed item carries with "continue on fail": enough to branch on, no secrets. The hint has its own field. */
 export function errorItemJson(error: unknown): IDataObject {
 	if (isNotifyError(error)) {
 		return {
-			error: error.message,
+			error: inN8nTerms(error.summary),
 			code: error.code,
-			hint: error.hint ?? null,
+			hint: inN8nTerms(error.hint) ?? null,
 			retryable: error.retryable,
 			kind: error.kind,
 			channel: error.channel,
@@ -25,11 +32,13 @@ export function errorItemJson(error: unknown): IDataObject {
 export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (isNotifyError(error)) {
-		const details = { itemIndex, description: error.hint ? `Hint: ${error.hint}` : undefined };
-		if (error.kind === 'validation') return new NodeOperationError(node, error.message, details);
-		return new NodeApiError(node, { code: String(error.code), message: error.message } as JsonObject, {
+		// The hint goes into the description only: n8n shows message and description together.
+		const details = { itemIndex, description: error.hint ? `Hint: ${inN8nTerms(error.hint)}` : undefined };
+		const message = inN8nTerms(error.summary);
+		if (error.kind === 'validation') return new NodeOperationError(node, message, details);
+		return new NodeApiError(node, { code: String(error.code), message } as JsonObject, {
 			...details,
-			message: error.message,
+			message,
 			httpCode: error.status !== undefined ? String(error.status) : undefined,
 		});
 	}

@@ -51,10 +51,14 @@ export class NotifyError extends Error {
   readonly retryAfterMs?: number;
   /** The upstream's own message (redacted), without our prefix. */
   readonly upstreamMessage: string;
+  /** `message` without the hint, for hosts that show the hint in a field of its own. */
+  readonly summary: string;
 
   constructor(init: NotifyErrorInit) {
     const prefix = `[${init.channel}${init.operation ? ` ${init.operation}` : ''}] ${init.code}`;
-    super(`${prefix}: ${init.message}${init.hint ? ` (hint: ${init.hint})` : ''}`);
+    const summary = `${prefix}: ${init.message}`;
+    super(`${summary}${init.hint ? ` (hint: ${init.hint})` : ''}`);
+    this.summary = summary;
     this.name = 'NotifyError';
     this.channel = init.channel;
     this.code = init.code;

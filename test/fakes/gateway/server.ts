@@ -6,6 +6,8 @@ import { FakeServer, type FakeReply, type RecordedRequest } from '../../support/
  * - `POST /api/notify/{code}` `{title?, content}` → `{message, response:{errcode, errmsg, msgid}}`,
  *   400 missing content, 404 unknown code, 500 upstream failure (seed 001)
  * - `GET /health` → `{status, message}`
+ * - `GET /api/notify/{code}/check` → 200 `{success, valid:true, name, channel}` or 404, sending nothing
+ *   (the real gateway's Code check, used by credential tests)
  * plus the optional `Authorization: Bearer` key and a 429 + Retry-After throttle.
  */
 export interface FakeGatewayOptions {
@@ -73,6 +75,8 @@ export class FakeGateway {
     if (req.method === 'GET' && req.path === '/health') {
       return this.loggedIn ? { status: 200, body: { status: 'ok', message: '服务正常运行中' } } : { status: 503, body: { status: 'error', message: '用户未登录' } };
     }
+    const check = /^\/api\/notify\/([^/]+)\/check$/.exec(req.path);
+    if (req.method === 'GET' && check) return this.checkCode(decodeURIComponent(check[1]));
     if (req.method !== 'POST' || !req.path.startsWith('/api/notify')) return { status: 404, body: { success: false, message: 'Not Found' } };
     const throttled = this.throttle();
     if (throttled) return throttled;
@@ -106,6 +110,11 @@ export class FakeGateway {
     const msgId = this.nextMsgId++;
     // newMsgId is a 64-bit id: sent as a string, as in the seed example.
     return { status: 200, body: { success: true, message: '消息发送成功', data: { newMsgId: `72651880270485${String(msgId).slice(-5)}`, msgId } } };
+  }
+
+  private checkCode(code: string): FakeReply {
+    if (!this.codes.has(code)) return { status: 404, body: { success: false, code: 'UNKNOWN_CODE', message: '配置不存在,请检查Code是否正确' } };
+    return { status: 200, body: { success: true, valid: true, name: `config ${code.slice(0, 4)}`, channel: 'wecom-app' } };
   }
 
   private notifyCode(code: string, body: Record<string, unknown>): FakeReply {

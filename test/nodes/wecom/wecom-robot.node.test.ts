@@ -56,10 +56,14 @@ describe('WeCom Robot node (in-process, strict fake robot)', () => {
 	it('a wrong key is 93000 with a hint (continue-on-fail) and a NodeApiError otherwise; the key never leaks', async () => {
 		const wrongKey = '00000000-1111-4222-a333-444444444444';
 		const [out] = await send({ messageType: 'text', content: 'x' }, { continueOnFail: true }, wrongKey);
-		expect(out.json).toMatchObject({ code: 93000, retryable: false, hint: expect.any(String) });
+		expect(out.json).toMatchObject({ code: 93000, retryable: false, hint: expect.any(String), error: expect.stringContaining('93000') });
+		// The hint has its own field: the error text does not repeat it.
+		expect(String(out.json.error)).not.toContain(String(out.json.hint));
 		expect(JSON.stringify(out.json)).not.toContain(wrongKey);
-		const error = await send({ messageType: 'text', content: 'x' }, {}, wrongKey).catch((e: Error) => e);
+		const error = (await send({ messageType: 'text', content: 'x' }, {}, wrongKey).catch((e: Error) => e)) as Error & { description?: string };
 		expect(error).toMatchObject({ name: 'NodeApiError' });
+		expect(error.description).toBe(`Hint: ${String(out.json.hint)}`);
+		expect(error.message).not.toContain(String(out.json.hint));
 		expect(JSON.stringify(error)).not.toContain(wrongKey);
 	});
 });

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
-import { WeComCallback } from '../../../core/src';
+import { parseFlatXml, WeComCallback } from '../../../core/src';
 import { WeComTrigger } from '../../../nodes/WeComTrigger/WeComTrigger.node';
-import { WebhookHarness } from '../support/node-harness';
+import { runWebhookMethod, WebhookHarness } from '../support/node-harness';
 
 // Tencent's WXBizMsgCrypt sample (upstream-apis.md §1.7, vectors A and B).
 const VECTOR = {
@@ -98,5 +98,41 @@ describe('WeCom Trigger (in-process webhook, WeCom callback crypto)', () => {
 		const malformed = await hook.request('POST', { msg_signature: 'x', timestamp: '1', nonce: '1' }, '<xml><nothing/></xml>', { 'content-type': 'text/xml' });
 		expect(malformed.status).toBe(400);
 		expect(hook.returns.every((r) => r?.workflowData === undefined)).toBe(true);
+	});
+
+	it('filters events by Event type; messages that are not events still follow the MsgType filter', async () => {
+		await start({ events: ['subscribe'] });
+		const enter = wecomPost(eventXml);
+		expect((await hook.request('POST', enter.query, enter.body, { 'content-type': 'text/xml' })).returned?.workflowData).toBeUndefined();
+		const subscribe = wecomPost(eventXml.replace('enter_agent', 'subscribe'));
+		expect((await hook.request('POST', subscribe.query, subscribe.body, { 'content-type': 'text/xml' })).returned?.workflowData?.[0][0].json).toMatchObject({ Event: 'subscribe' });
+		const text = wecomPost(textXml('4561255354251345931'));
+		expect((await hook.request('POST', text.query, text.body, { 'content-type': 'text/xml' })).returned?.workflowData?.[0]).toHaveLength(1);
+	});
+
+	it('answers with an encrypted passive reply that WeCom can verify and decrypt, addressed back to the sender', async () => {
+		await start({ passiveReply: '收到，处理中' });
+		const { query, body } = wecomPost(textXml('4561255354251345932'));
+		const reply = await hook.request('POST', query, body, { 'content-type': 'text/xml' });
+		expect(reply.status).toBe(200);
+		expect(reply.returned?.workflowData?.[0]).toHaveLength(1);
+		const envelope = parseFlatXml(reply.body);
+		const wecomSide = new WeComCallback({ token: VECTOR.token, encodingAESKey: VECTOR.encodingAesKey, receiveId: VECTOR.corpId });
+		const inner = wecomSide.decryptMessage({ msg_signature: String(envelope.MsgSignature), timestamp: String(envelope.TimeStamp), nonce: String(envelope.Nonce) }, reply.body);
+		expect(inner).toMatchObject({ ToUserName: 'mycreate', FromUserName: VECTOR.corpId, MsgType: 'text', Content: '收到，处理中' });
+		// Events get no passive reply (WeCom shows none), only the empty 200.
+		const event = wecomPost(eventXml);
+		expect((await hook.request('POST', event.query, event.body, { 'content-type': 'text/xml' })).body).toBe('');
+	});
+
+	it('a malformed EncodingAESKey (with + or /) fails the credential test and the activation, naming the key', async () => {
+		const bad = { ...VECTOR, encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B+/' };
+		const test = node.methods.credentialTest.weComCallbackCredentialTest;
+		const ctx = {} as never;
+		expect(await test.call(ctx, { id: '1', name: 'c', type: 'weComCallbackApi', data: bad })).toMatchObject({ status: 'Error', message: expect.stringContaining('EncodingAESKey') });
+		expect(await test.call(ctx, { id: '1', name: 'c', type: 'weComCallbackApi', data: VECTOR })).toMatchObject({ status: 'OK' });
+		const activation = runWebhookMethod(node, { parameters: {}, credentials: { weComCallbackApi: bad }, method: 'checkExists' });
+		await expect(activation).rejects.toThrow(/EncodingAESKey/);
+		await expect(runWebhookMethod(node, { parameters: {}, credentials: { weComCallbackApi: VECTOR }, method: 'checkExists' })).resolves.toBe(true);
 	});
 });

@@ -203,4 +203,19 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 		await expect(send({ messageType: 'image', toUsers: ['zhangsan'], binaryPropertyName: 'data' })).rejects.toMatchObject({ name: 'NodeOperationError' });
 		expect(wecom.sendCalls).toBe(0);
 	});
+
+	it('says in the duplicate-check field that identical messages to the same recipients within the window are delivered once', () => {
+		const props = node.description.properties.flatMap((p) => [p, ...((p.options ?? []) as typeof node.description.properties)]);
+		const field = props.find((p) => p.name === 'duplicateCheck')!;
+		expect(field.default).toBe(300);
+		expect(field.description).toMatch(/identical message to the same recipients within this many seconds is delivered once/);
+		expect(field.description).toMatch(/0 turns the check off/);
+	});
+
+	it('an unreachable Base URL: the hint names the form field "Base URL", not the config key', async () => {
+		const dead = { weComAppApi: { baseUrl: 'http://127.0.0.1:9', corpId: wecom.corpId, secret: wecom.corpSecret, agentId: wecom.agentId } };
+		const [out] = await executeNode(node, { credentials: dead, continueOnFail: true, parameters: { resource: 'message', operation: 'send', messageType: 'text', content: 'x', toUsers: ['zhangsan'] } });
+		expect(out.json.hint).toMatch(/Base URL/);
+		expect(JSON.stringify(out.json)).not.toMatch(/baseUrl/);
+	});
 });

@@ -13,6 +13,7 @@ import { buildFlatXml, parseFlatXml, type XmlObject } from './xml';
 export * from './crypto';
 export { parseTemplateCardEvent, TemplateCardInbox, type TemplateCardEvent, type TemplateCardReceipt } from './card-event';
 export { parseFlatXml, buildFlatXml, type XmlObject, type XmlValue } from './xml';
+export { passiveTextReplyXml } from './passive-reply';
 
 export interface WeComCallbackOptions {
   /** The callback Token from the app's "receive messages" settings. */

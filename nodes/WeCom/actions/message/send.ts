@@ -142,7 +142,12 @@ const properties: INodeProperties[] = [
 				name: 'duplicateCheck',
 				type: 'number',
 				default: 300,
-				description: limitText('wecom-app', 'duplicateCheckMaxSeconds', (n) => `Identical messages inside the window are delivered once (0 to ${n}; 0 turns it off)`),
+				description: limitText(
+					'wecom-app',
+					'duplicateCheckMaxSeconds',
+					(n) =>
+						`WeCom's duplicate check: an identical message to the same recipients within this many seconds is delivered once; WeCom drops the repeat while the answer still says ok. 0 turns the check off, so every repeat is delivered (up to ${n}).`,
+				),
 			},
 			{
 				displayName: 'Markdown Fallback',
