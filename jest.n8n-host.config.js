@@ -10,22 +10,9 @@ module.exports = {
 	roots: ['<rootDir>/test/n8n-host'],
 	testMatch: ['**/*.host.test.ts'],
 	testEnvironment: 'node',
-	transform: {
-		'^.+\\.ts$': [
-			'ts-jest',
-			{
-				tsconfig: {
-					module: 'commonjs',
-					target: 'es2022',
-					lib: ['es2022'],
-					strict: true,
-					esModuleInterop: true,
-					skipLibCheck: true,
-					types: ['node', 'jest'],
-				},
-			},
-		],
-	},
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
+	// The fakes import the core by its package name, as the fast suites map it.
+	moduleNameMapper: { '^@wxnotify/core$': '<rootDir>/core/src/index.ts' },
 	moduleFileExtensions: ['ts', 'js', 'json'],
 	globalSetup: '<rootDir>/test/n8n-host/global-setup.ts',
 	testTimeout: 300000,

@@ -4,7 +4,7 @@ import { alwaysRegistered } from '../shared/manual-webhook';
 import { routeItems } from '../shared/router';
 import * as media from './actions/media';
 import * as message from './actions/message';
-import { searchDepartments, searchUsers } from './methods/listSearch';
+import { searchDepartments, searchTags, searchUsers } from './methods/listSearch';
 import { getDepartments, getUsers } from './methods/loadOptions';
 import { weComChannel } from './transport/channel';
 
@@ -14,7 +14,8 @@ export class WeCom implements INodeType {
 		name: 'weCom',
 		icon: { light: 'file:../../icons/wecom.svg', dark: 'file:../../icons/wecom.dark.svg' },
 		group: ['output'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Send WeCom (WeChat Work) app messages to members, departments and tags',
 		defaults: { name: 'WeCom' },
@@ -48,7 +49,7 @@ export class WeCom implements INodeType {
 	// The send-and-wait webhooks are restart webhooks: n8n never registers them on activation.
 	webhookMethods = { default: alwaysRegistered };
 
-	methods = { loadOptions: { getDepartments, getUsers }, listSearch: { searchDepartments, searchUsers } };
+	methods = { loadOptions: { getDepartments, getUsers }, listSearch: { searchDepartments, searchTags, searchUsers } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await message.sendAndWait.webhook.call(this);

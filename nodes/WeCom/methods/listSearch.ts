@@ -38,3 +38,17 @@ export async function searchDepartments(this: ILoadOptionsFunctions, filter?: st
 		throw toNodeError(this.getNode(), error);
 	}
 }
+
+/** "From list" mode of the tag pickers: the corp's tags the app can see, searchable by name or tag ID. */
+export async function searchTags(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	try {
+		const tags = await (await weComChannel.call(this)).listTags();
+		const results = tags
+			.filter((t) => matches(filter, t.name, String(t.id)))
+			.map((t) => ({ name: `${t.name} (${t.id})`, value: String(t.id) }))
+			.sort(byName);
+		return { results };
+	} catch (error) {
+		throw toNodeError(this.getNode(), error);
+	}
+}

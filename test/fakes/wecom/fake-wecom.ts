@@ -43,6 +43,8 @@ export interface FakeWeComOptions {
    * stays errcode 0 (default 30 per 60 s and 1,000 per hour; `false` turns it off).
    */
   memberQuota?: { perMinute: number; perHour: number } | false;
+  /** tag/list answer (default: two tags). */
+  tags?: Array<{ tagid: number; tagname: string }>;
 }
 
 /** One message that reached recipients (duplicates within the check window are not delivered again). */
@@ -71,7 +73,7 @@ export interface FakeUpload {
   disposition: string;
 }
 
-type Operation = 'gettoken' | 'message/send' | 'message/recall' | 'media/upload' | 'department/list' | 'user/simplelist' | 'message/update_template_card';
+type Operation = 'gettoken' | 'message/send' | 'message/recall' | 'media/upload' | 'department/list' | 'user/simplelist' | 'tag/list' | 'message/update_template_card';
 
 interface TokenState {
   expiresAt: number;
@@ -230,6 +232,8 @@ export class FakeWeCom {
           return await this.withAuth(operation, req, ip, () => this.departmentList(req));
         case 'user/simplelist':
           return await this.withAuth(operation, req, ip, () => this.userSimplelist(req));
+        case 'tag/list':
+          return await this.withAuth(operation, req, ip, () => ({ errcode: 0, errmsg: 'ok', taglist: this.options.tags ?? DEFAULT_TAGS }));
         case 'message/update_template_card':
           return await this.withAuth(operation, req, ip, () => this.cards.update(this.jsonBody(req)));
         default:
@@ -558,6 +562,11 @@ export class FakeWeCom {
 }
 
 const HANG = Symbol('hang');
+
+const DEFAULT_TAGS = [
+  { tagid: 1, tagname: 'On-call' },
+  { tagid: 3, tagname: 'DBA' },
+];
 
 const DEFAULT_DEPARTMENTS: FakeDepartment[] = [
   { id: 1, name: 'Fake Corp', parentid: 0, order: 100000000 },

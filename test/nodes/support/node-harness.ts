@@ -30,6 +30,8 @@ export interface NodeRunOptions {
 	staticData?: IDataObject;
 	/** Base of getNodeWebhookUrl() (lifecycle methods register it upstream). */
 	webhookBaseUrl?: string;
+	/** The node's typeVersion (default: the newest the description lists). */
+	typeVersion?: number;
 }
 
 const NODE_NAME = 'Node Under Test';
@@ -48,7 +50,7 @@ function buildNode(nodeType: INodeType, opts: NodeRunOptions): INode {
 		id: 'node-under-test',
 		name: NODE_NAME,
 		type: `n8n-nodes-wxnotify.${description.name}`,
-		typeVersion: Array.isArray(description.version) ? description.version[description.version.length - 1] : description.version,
+		typeVersion: opts.typeVersion ?? (Array.isArray(description.version) ? description.version[description.version.length - 1] : description.version),
 		position: [0, 0],
 		parameters: {},
 		webhookId: 'test-webhook-id',

@@ -14,7 +14,7 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 	const node = new WeCom();
 	const credentials = () => ({ weComAppApi: { baseUrl: wecom.url, corpId: wecom.corpId, secret: wecom.corpSecret, agentId: wecom.agentId } });
 	const send = (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-		executeNode(node, { credentials: credentials(), parameters: { resource: 'message', operation: 'send', ...parameters }, ...extra });
+		executeNode(node, { typeVersion: 1, credentials: credentials(), parameters: { resource: 'message', operation: 'send', ...parameters }, ...extra });
 
 	beforeEach(async () => {
 		wecom = await startFakeWeCom();
@@ -97,7 +97,7 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 	});
 
 	it('uploads media and recalls a message', async () => {
-		const [upload] = await executeNode(node, {
+		const [upload] = await executeNode(node, { typeVersion: 1,
 			credentials: credentials(),
 			items: [binaryItem(Buffer.from('a fairly small file body'), 'notes.txt', 'text/plain')],
 			parameters: { resource: 'media', operation: 'upload', mediaType: 'file', binaryPropertyName: 'data' },
@@ -105,7 +105,7 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 		expect(upload.json).toMatchObject({ mediaId: expect.any(String), type: 'file' });
 		const [sent] = await send({ messageType: 'text', content: 'oops', toUsers: ['zhangsan'] });
 		const msgid = (sent.json.messageIds as string[])[0];
-		const [recalled] = await executeNode(node, { credentials: credentials(), parameters: { resource: 'message', operation: 'recall', msgid } });
+		const [recalled] = await executeNode(node, { typeVersion: 1, credentials: credentials(), parameters: { resource: 'message', operation: 'recall', msgid } });
 		expect(recalled.json).toEqual({ msgid, recalled: true });
 		expect(wecom.recalled).toEqual([msgid]);
 	});
@@ -120,7 +120,7 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 
 	it('runs 1,000 items with one token fetch and refreshes once when WeCom expires the token mid-run', async () => {
 		const items = Array.from({ length: 1000 }, (_v, n) => ({ n }));
-		const first = executeNode(node, {
+		const first = executeNode(node, { typeVersion: 1,
 			credentials: credentials(),
 			items,
 			// One member per item: 1,000 messages to one member would (rightly) be coalesced at 30/min.
@@ -134,7 +134,7 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 		expect(wecom.delivered).toHaveLength(1000);
 
 		wecom.invalidateTokens(42001);
-		const again = await executeNode(node, {
+		const again = await executeNode(node, { typeVersion: 1,
 			credentials: credentials(),
 			items: items.slice(0, 20),
 			parameters: { resource: 'message', operation: 'send', messageType: 'text', content: '={{ "again " + $json.n }}', toUsers: ['zhangsan'] },
@@ -214,8 +214,45 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 
 	it('an unreachable Base URL: the hint names the form field "Base URL", not the config key', async () => {
 		const dead = { weComAppApi: { baseUrl: 'http://127.0.0.1:9', corpId: wecom.corpId, secret: wecom.corpSecret, agentId: wecom.agentId } };
-		const [out] = await executeNode(node, { credentials: dead, continueOnFail: true, parameters: { resource: 'message', operation: 'send', messageType: 'text', content: 'x', toUsers: ['zhangsan'] } });
+		const [out] = await executeNode(node, { typeVersion: 1, credentials: dead, continueOnFail: true, parameters: { resource: 'message', operation: 'send', messageType: 'text', content: 'x', toUsers: ['zhangsan'] } });
 		expect(out.json.hint).toMatch(/Base URL/);
 		expect(JSON.stringify(out.json)).not.toMatch(/baseUrl/);
+	});
+
+	describe('version 2: one recipient set of resource locators', () => {
+		const send2 = (parameters: Record<string, unknown>) => executeNode(node, { credentials: credentials(), parameters: { resource: 'message', operation: 'send', ...parameters } });
+		const rl = (value: string, mode = 'list') => ({ id: { __rl: true, mode, value } });
+
+		it('offers users, departments and tags as pickers only; the version 1 fields are gone', () => {
+			const shown = (name: string, version: number) =>
+				node.description.properties.some((p) => p.name === name && (p.displayOptions?.show?.['@version'] ?? [version]).includes(version));
+			for (const name of ['toUsers', 'toParties', 'toTags']) expect({ name, v2: shown(name, 2), v1: shown(name, 1) }).toEqual({ name, v2: false, v1: true });
+			for (const name of ['userPicks', 'departmentPicks', 'tagPicks']) expect({ name, v2: shown(name, 2) }).toEqual({ name, v2: true });
+			expect(node.description.defaultVersion).toBe(2);
+		});
+
+		it('sends to picked members, departments and tags', async () => {
+			await send2({ messageType: 'text', content: 'v2', userPicks: { user: [rl('zhangsan'), rl('lisi', 'id')] }, departmentPicks: { department: [rl('2')] }, tagPicks: { tag: [rl('3')] } });
+			expect(wecom.delivered[0]).toMatchObject({ touser: ['zhangsan', 'lisi'], toparty: ['2'], totag: ['3'] });
+		});
+
+		it('searches tags by name or ID (tag/list)', async () => {
+			const search = (filter?: string) => loadOptions(node, { credentials: credentials(), parameters: {}, kind: 'listSearch', method: 'searchTags', filter }) as Promise<{ results: Array<{ name: string; value: string }> }>;
+			expect((await search()).results.map((r) => r.value).sort()).toEqual(['1', '3']);
+			expect((await search('dba')).results).toEqual([{ name: 'DBA (3)', value: '3' }]);
+		});
+
+		it('a text card requires its title and URL, and Markdown Fallback shows for markdown only', () => {
+			const cardFields = node.description.properties.filter((p) => (p.displayOptions?.show?.messageType as string[] | undefined)?.includes('textcard'));
+			expect(cardFields.filter((p) => ['title', 'url', 'content'].includes(p.name)).map((p) => [p.name, p.required === true])).toEqual([
+				['title', true],
+				['content', true],
+				['url', true],
+			]);
+			for (const field of cardFields) expect({ name: field.name, placeholder: Boolean(field.placeholder) }).toEqual({ name: field.name, placeholder: true });
+			const options = node.description.properties.find((p) => p.name === 'options' && p.displayOptions?.show?.operation?.includes('send'))!;
+			const fallback = (options.options as Array<{ name: string; displayOptions?: { show?: Record<string, unknown> } }>).find((o) => o.name === 'markdownFallback')!;
+			expect(fallback.displayOptions?.show).toEqual({ '/messageType': ['markdown'] });
+		});
 	});
 });

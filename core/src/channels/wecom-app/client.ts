@@ -88,6 +88,11 @@ export interface WeComDepartment {
   order?: number;
 }
 
+export interface WeComTag {
+  id: number;
+  name: string;
+}
+
 export interface WeComUser {
   userId: string;
   name: string;
@@ -125,6 +130,8 @@ export interface WeComAppChannel extends Channel<WeComAppNotification> {
   listDepartments(id?: number | string): Promise<WeComDepartment[]>;
   /** Members of one department (for recipient pickers). */
   listUsers(departmentId: number | string): Promise<WeComUser[]>;
+  /** Tags of the corp (tag/list; an app sees the tags it created or has in its visible range). */
+  listTags(): Promise<WeComTag[]>;
   /**
    * Everyone in the app's visible range: one department/list call, then the members of each
    * department, `concurrency` (default 8) at a time. Each user once, with all their departments.
@@ -425,6 +432,12 @@ export class WeComAppClient implements WeComAppChannel {
     const body = await this.call('department/list', (token) => this.get('/cgi-bin/department/list', token, query), new SendStats());
     const list = Array.isArray(body.department) ? (body.department as Array<Record<string, unknown>>) : [];
     return list.map((d) => ({ id: Number(d.id), name: String(d.name ?? ''), parentId: Number(d.parentid ?? 0), ...(d.order !== undefined ? { order: Number(d.order) } : {}) }));
+  }
+
+  async listTags(): Promise<WeComTag[]> {
+    const body = await this.call('tag/list', (token) => this.get('/cgi-bin/tag/list', token, ''), new SendStats());
+    const list = Array.isArray(body.taglist) ? (body.taglist as Array<Record<string, unknown>>) : [];
+    return list.map((t) => ({ id: Number(t.tagid), name: String(t.tagname ?? '') }));
   }
 
   async listUsers(departmentId: number | string): Promise<WeComUser[]> {

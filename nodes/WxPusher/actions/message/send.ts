@@ -1,9 +1,49 @@
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { WxPusherChannel, WxPusherNotification } from '../../../../core/src';
 import { asJson, limitText, toList } from '../../../shared/fields';
 
 const properties: INodeProperties[] = [
+	{
+		displayName: 'Send With',
+		name: 'pushType',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'App Token (UIDs and Topics)', value: 'appToken', description: 'For a credential with an App Token (AT_...)' },
+			{ name: 'Simple Push Token (SPT)', value: 'spt', description: 'For a credential with an SPT (SPT_...)' },
+		],
+		default: 'appToken',
+		description: "Match the credential's Authentication: it decides which targets WxPusher accepts",
+		displayOptions: { show: { '@version': [1.1] } },
+	},
+	{
+		displayName: 'UIDs',
+		name: 'uids',
+		type: 'string',
+		default: '',
+		placeholder: 'UID_xxx, UID_yyy',
+		description: limitText('wxpusher', 'uidsPerCall', (n) => `Followers of the app, comma-separated (batched by ${n} per call)`),
+		displayOptions: { show: { '@version': [1.1], pushType: ['appToken'] } },
+	},
+	{
+		displayName: 'Topic IDs',
+		name: 'topicIds',
+		type: 'string',
+		default: '',
+		placeholder: '123, 456',
+		description: limitText('wxpusher', 'topicIdsPerCall', (n) => `Topics of the app, comma-separated (batched by ${n} per call)`),
+		displayOptions: { show: { '@version': [1.1], pushType: ['appToken'] } },
+	},
+	{
+		displayName: 'SPTs',
+		name: 'spts',
+		type: 'string',
+		default: '',
+		placeholder: 'SPT_xxx, SPT_yyy',
+		description: limitText('wxpusher', 'sptsPerCall', (n) => `Simple-push tokens, comma-separated (batched by ${n}). Empty: the credential's own SPT.`),
+		displayOptions: { show: { '@version': [1.1], pushType: ['spt'] } },
+	},
 	{
 		displayName: 'Content',
 		name: 'content',
@@ -29,6 +69,7 @@ const properties: INodeProperties[] = [
 		name: 'uids',
 		type: 'string',
 		default: '',
+		displayOptions: { show: { '@version': [1] } },
 		placeholder: 'UID_xxx, UID_yyy',
 		description: limitText('wxpusher', 'uidsPerCall', (n) => `Followers of the app, comma-separated (batched by ${n} per call)`),
 	},
@@ -37,6 +78,7 @@ const properties: INodeProperties[] = [
 		name: 'topicIds',
 		type: 'string',
 		default: '',
+		displayOptions: { show: { '@version': [1] } },
 		placeholder: '123, 456',
 		description: limitText('wxpusher', 'topicIdsPerCall', (n) => `Topics of the app, comma-separated (batched by ${n} per call)`),
 	},
@@ -68,6 +110,7 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'SPT_xxx',
 				description: limitText('wxpusher', 'sptsPerCall', (n) => `Simple-push tokens, comma-separated (batched by ${n}); default: the credential's SPT`),
+				displayOptions: { show: { '@version': [1] } },
 			},
 			{
 				displayName: 'Paid Subscribers Filter',
@@ -86,11 +129,26 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
 
+const AUTH_NAMES = { appToken: 'an App Token', spt: 'a Simple Push Token (SPT)' } as const;
+
+/** Version 1.1 shows targets by "Send With"; a credential of the other kind could never reach them. */
+async function checkSendWith(ctx: IExecuteFunctions, i: number): Promise<void> {
+	if (ctx.getNode().typeVersion < 1.1) return;
+	const sendWith = ctx.getNodeParameter('pushType', i, 'appToken') as keyof typeof AUTH_NAMES;
+	const credentialAuth = (await ctx.getCredentials('wxPusherApi')).authType === 'spt' ? 'spt' : 'appToken';
+	if (sendWith === credentialAuth) return;
+	throw new NodeOperationError(ctx.getNode(), `Send With is ${AUTH_NAMES[sendWith]}, but the credential authenticates with ${AUTH_NAMES[credentialAuth]}`, {
+		itemIndex: i,
+		description: 'Change Send With, or choose a WxPusher credential with the other Authentication.',
+	});
+}
+
 export async function execute(this: IExecuteFunctions, channel: WxPusherChannel, i: number): Promise<IDataObject> {
+	await checkSendWith(this, i);
 	const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
 	const uids = toList(this.getNodeParameter('uids', i, ''));
 	const topicIds = toList(this.getNodeParameter('topicIds', i, ''));
-	const spts = toList(extra.spts);
+	const spts = [...toList(extra.spts), ...toList(this.getNodeParameter('spts', i, ''))];
 	const to = uids.length || topicIds.length || spts.length ? { uids, topicIds, spts } : undefined;
 	const notification: WxPusherNotification = {
 		content: this.getNodeParameter('content', i) as string,
