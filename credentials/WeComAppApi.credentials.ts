@@ -16,19 +16,13 @@ export class WeComAppApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://qyapi.weixin.qq.com',
-			description: 'WeCom API origin. Point it at a fixed-IP reverse proxy to satisfy the trusted-IP rule (errcode 60020).',
-		},
-		{
 			displayName: 'Corp ID',
 			name: 'corpId',
 			type: 'string',
 			default: '',
 			required: true,
 			placeholder: 'ww0123456789abcdef',
+			description: 'In the WeCom admin console: My Company → Company Information → Company ID (at the bottom)',
 		},
 		{
 			displayName: 'App Secret',
@@ -37,14 +31,24 @@ export class WeComAppApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'The secret of this self-built application (each app has its own)',
+			description: 'App Management → your self-built app → Secret (each app has its own; WeCom sends it to the admin\'s WeCom client)',
 		},
 		{
 			displayName: 'Agent ID',
 			name: 'agentId',
-			type: 'number',
-			default: 1000002,
+			type: 'string',
+			default: '',
 			required: true,
+			placeholder: 'e.g. 1000002',
+			description: 'App Management → your self-built app → AgentId (a number)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://qyapi.weixin.qq.com',
+			description:
+				'Advanced: change only to go through a fixed-IP reverse proxy, which WeCom\'s trusted-IP rule (errcode 60020) can require for apps created after 2022',
 		},
 	];
 

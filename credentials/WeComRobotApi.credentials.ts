@@ -15,13 +15,6 @@ export class WeComRobotApi implements ICredentialType {
 	documentationUrl = 'https://developer.work.weixin.qq.com/document/path/91770';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://qyapi.weixin.qq.com',
-			description: 'Used when only the key is given',
-		},
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the webhook key alone authorises posting to the group
 		{
 			displayName: 'Webhook Key or URL',
@@ -31,6 +24,13 @@ export class WeComRobotApi implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'The key from the robot webhook URL, or the whole URL (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://qyapi.weixin.qq.com',
+			description: 'Advanced: the WeCom API origin, used when only the key is given (e.g. a reverse proxy)',
 		},
 	];
 

@@ -11,12 +11,6 @@ export class WxPusherApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://wxpusher.zjiecode.com',
-		},
-		{
 			displayName: 'Authentication',
 			name: 'authType',
 			type: 'options',
@@ -44,6 +38,13 @@ export class WxPusherApi implements ICredentialType {
 			default: '',
 			placeholder: 'SPT_...',
 			displayOptions: { show: { authType: ['spt'] } },
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://wxpusher.zjiecode.com',
+			description: 'Advanced: change only to go through a proxy or a private WxPusher deployment',
 		},
 	];
 

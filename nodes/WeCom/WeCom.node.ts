@@ -63,6 +63,7 @@ export class WeCom implements INodeType {
 			this,
 			{ message: { send: message.send.execute, recall: message.recall.execute }, media: { upload: media.upload.execute } },
 			weComChannel,
+			{ channel: 'wecom-app', send: message.send.sendAlert },
 		);
 	}
 }

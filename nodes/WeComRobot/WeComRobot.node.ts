@@ -41,6 +41,6 @@ export class WeComRobot implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await routeItems(this, { message: { send: send.execute } }, weComRobotChannel);
+		return await routeItems(this, { message: { send: send.execute } }, weComRobotChannel, { channel: 'wecom-bot', send: send.sendAlert });
 	}
 }

@@ -54,6 +54,7 @@ export class WxPusher implements INodeType {
 				},
 			},
 			wxPusherChannel,
+			{ channel: 'wxpusher', send: message.send.sendAlert },
 		);
 	}
 }

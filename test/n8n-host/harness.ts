@@ -371,7 +371,9 @@ export class N8nInstance {
 
 	/** JSON request to the running instance (loopback only), with the login cookie when present. */
 	async request<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<RestResponse<T>> {
-		const res = await fetch(`${this.baseUrl}${urlPath}`, {
+		// One retry when n8n closed an idle keep-alive socket just as it was reused (seen under load);
+		// the request never reached n8n then.
+		const send = () => fetch(`${this.baseUrl}${urlPath}`, {
 			method,
 			headers: {
 				'browser-id': this.browserId,
@@ -381,6 +383,10 @@ export class N8nInstance {
 			},
 			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
 			signal: AbortSignal.timeout(60_000),
+		});
+		const res = await send().catch((error: Error & { cause?: { code?: string } }) => {
+			if (error.cause?.code !== 'UND_ERR_SOCKET') throw error;
+			return send();
 		});
 		const text = await res.text();
 		let parsed: unknown = text;

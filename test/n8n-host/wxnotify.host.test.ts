@@ -48,6 +48,7 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 		n8n = await createInstance({ packageTarball: pack.tarball });
 		const imported = await n8n.importCredentials([
 			{ name: 'WeCom app', type: 'weComAppApi', data: { baseUrl: wecom.url, corpId: wecom.corpId, secret: wecom.corpSecret, agentId: wecom.agentId } },
+			{ name: 'WeCom app (wrong secret)', type: 'weComAppApi', data: { baseUrl: wecom.url, corpId: wecom.corpId, secret: 'wrong-secret', agentId: wecom.agentId } },
 			{ name: 'WeCom robot', type: 'weComRobotApi', data: { baseUrl: robot.url, key: robot.key } },
 			{ name: 'WeCom robot (wrong key)', type: 'weComRobotApi', data: { baseUrl: robot.url, key: '00000000-1111-4222-a333-444444444444' } },
 			{ name: 'WxPusher app', type: 'wxPusherApi', data: { baseUrl: wxpusher.url, authType: 'appToken', appToken: DEFAULT_APP_TOKEN } },
@@ -309,6 +310,16 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 			expect(await test('JuHe', { mode: 'gateway', baseUrl: juhe.url, guid: GUID, appKey: juhe.appKey, appSecret: juhe.appSecret })).toMatchObject({ status: 'OK' });
 			expect(await test('WxPusher app', { baseUrl: wxpusher.url, authType: 'appToken', appToken: DEFAULT_APP_TOKEN })).toMatchObject({ status: 'OK' });
 			expect(await test('Gateway', { baseUrl: gateway.url, code: DEFAULT_GATEWAY_CODE, apiKey: '' })).toMatchObject({ status: 'OK' });
+			// A wrong Code fails the test without sending: the gateway's Code check answers 404.
+			const gatewaySends = gateway.delivered.length;
+			expect(await test('Gateway', { baseUrl: gateway.url, code: 'not-a-real-code', apiKey: '' })).toMatchObject({ status: 'Error' });
+			expect(gateway.requests.some((r) => r.method === 'GET' && r.path === '/api/notify/not-a-real-code/check')).toBe(true);
+			expect(gateway.delivered.length).toBe(gatewaySends);
+			// The WeCom callback credential: the Test button checks the key format (no + or /).
+			const callbackOk = await test('WeCom callback', { ...CALLBACK });
+			expect(callbackOk).toMatchObject({ status: 'OK' });
+			const callbackBad = await test('WeCom callback', { ...CALLBACK, encodingAesKey: `${CALLBACK.encodingAesKey.slice(0, 41)}+/` });
+			expect(callbackBad).toMatchObject({ status: 'Error', message: expect.stringContaining('EncodingAESKey') });
 			expect(wecom.delivered.length + robot.delivered.length).toBe(sendsBefore);
 		});
 
@@ -323,6 +334,22 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 			});
 			expect(Array.isArray(options)).toBe(true);
 			expect((options as unknown[]).length).toBeGreaterThan(0);
+		});
+
+		it('a lookup that cannot load tells the editor why in plain text (not "[object Object]")', async () => {
+			const [type, ref] = Object.entries(creds['WeCom app (wrong secret)'])[0];
+			await n8n.login();
+			const common = { nodeTypeAndVersion: { name: 'n8n-nodes-wxnotify.weCom', version: 2 }, currentNodeParameters: { resource: 'message', operation: 'send', messageType: 'text' }, credentials: { [type]: ref } };
+			const options = await n8n.request('POST', '/rest/dynamic-node-parameters/options', { ...common, path: 'parameters.toUsers', methodName: 'getUsers' });
+			const search = await n8n.request('POST', '/rest/dynamic-node-parameters/resource-locator-results', { ...common, path: 'parameters.userPicks.user[0].id', methodName: 'searchUsers' });
+			for (const res of [options, search]) {
+				console.log(`[wxnotify host] failed lookup answer: ${res.status} ${JSON.stringify(res.body)}`);
+				expect(res.status).toBeGreaterThanOrEqual(400);
+				expect(typeof res.body.message).toBe('string');
+				expect(res.body.message).toMatch(/40001|secret/i);
+				expect(JSON.stringify(res.body)).not.toContain('[object Object]');
+				expect(JSON.stringify(res.body)).not.toContain('wrong-secret');
+			}
 		});
 
 		it('the WeCom user and department resource locators search through n8n (listSearch, with filter)', async () => {

@@ -11,7 +11,7 @@ export async function weComChannel(this: IExecuteFunctions | ILoadOptionsFunctio
 			baseUrl: (credentials.baseUrl as string) || undefined,
 			corpId: credentials.corpId as string,
 			corpSecret: credentials.secret as string,
-			agentId: credentials.agentId as number,
+			agentId: credentials.agentId as number | string,
 		},
 		n8nChannelDeps(this.helpers),
 	);

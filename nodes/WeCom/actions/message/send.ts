@@ -1,6 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { WeComAppChannel, WeComAppMessageType, WeComAppNotification, WeComAppOptions } from '../../../../core/src';
+import { alertFields, inputModeField, messageFieldsOnly, type AlertMessage } from '../../../shared/alert-input';
 import { mediaFromBinary } from '../../../shared/binary';
 import { asJson, limitOf, limitText } from '../../../shared/fields';
 import { readRecipients, recipientFields } from './recipients';
@@ -27,7 +28,6 @@ const properties: INodeProperties[] = [
 		],
 		default: 'text',
 	},
-	...recipientFields,
 	{
 		displayName: 'Title',
 		name: 'title',
@@ -191,7 +191,34 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
+const [messageTypeField, ...contentFields] = properties;
+const isOptions = (p: INodeProperties) => p.name === 'options';
+
+export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, [
+	inputModeField,
+	...messageFieldsOnly([messageTypeField]),
+	...recipientFields,
+	...messageFieldsOnly(contentFields.filter((p) => !isOptions(p))),
+	...alertFields,
+	...contentFields.filter(isOptions),
+]);
+
+/** "Alert payload" mode: the core's WeCom app template (a text card with a link, else markdown), to the first item's recipients. */
+export async function sendAlert(this: IExecuteFunctions, channel: WeComAppChannel, message: AlertMessage): Promise<IDataObject> {
+	const first = message.items[0];
+	const notification = message.notification as unknown as WeComAppNotification;
+	return asJson(await channel.send({ ...notification, to: readRecipients(this, first), options: { ...notification.options, ...sendOptions(this, first) } }));
+}
+
+/** The Options collection (duplicate check, markdown fallback, safe). */
+function sendOptions(ctx: IExecuteFunctions, i: number): WeComAppOptions {
+	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	const options: WeComAppOptions = {};
+	if (extra.duplicateCheck !== undefined) options.duplicateCheck = Number(extra.duplicateCheck) === 0 ? false : Number(extra.duplicateCheck);
+	if (extra.markdownFallback) options.markdownFallback = extra.markdownFallback as WeComAppOptions['markdownFallback'];
+	if (extra.safe) options.safe = 1;
+	return options;
+}
 
 /** Title, content, format, URL and summary as each message type takes them from its own fields. */
 function messageContent(ctx: IExecuteFunctions, i: number, messageType: WeComAppMessageType, options: WeComAppOptions): Pick<WeComAppNotification, 'title' | 'content' | 'format' | 'url' | 'summary'> {
@@ -219,11 +246,7 @@ function messageContent(ctx: IExecuteFunctions, i: number, messageType: WeComApp
 
 export async function execute(this: IExecuteFunctions, channel: WeComAppChannel, i: number): Promise<IDataObject> {
 	const messageType = this.getNodeParameter('messageType', i) as WeComAppMessageType;
-	const extra = this.getNodeParameter('options', i, {}) as IDataObject;
-	const options: WeComAppOptions = {};
-	if (extra.duplicateCheck !== undefined) options.duplicateCheck = Number(extra.duplicateCheck) === 0 ? false : Number(extra.duplicateCheck);
-	if (extra.markdownFallback) options.markdownFallback = extra.markdownFallback as WeComAppOptions['markdownFallback'];
-	if (extra.safe) options.safe = 1;
+	const options = sendOptions(this, i);
 	if (messageType === 'textcard') options.btntxt = (this.getNodeParameter('btntxt', i, '') as string) || undefined;
 	if (messageType === 'news') options.articles = readArticles(this, i);
 	if (['image', 'file', 'voice', 'video'].includes(messageType)) options.media = await mediaFromBinary(this, i, this.getNodeParameter('binaryPropertyName', i) as string);

@@ -1,6 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { WeComBotChannel, WeComBotMessageType, WeComBotNotification, WeComBotOptions } from '../../../../core/src';
+import { alertFields, inputModeField, messageFieldsOnly, type AlertMessage } from '../../../shared/alert-input';
 import { mediaFromBinary } from '../../../shared/binary';
 import { asJson, limitOf, limitText, toList } from '../../../shared/fields';
 import { articlesField, binaryPropertyField, readArticles, readTemplateCard, templateCardField } from '../../../shared/wecom-fields';
@@ -78,7 +79,16 @@ const properties: INodeProperties[] = [
 	templateCardField(type('template_card'), 'A text_notice or news_notice card as WeCom documents it'),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, [
+	inputModeField,
+	...messageFieldsOnly(properties),
+	...alertFields,
+]);
+
+/** "Alert payload" mode: the core's robot template (markdown with severity colours, mentions on text). */
+export async function sendAlert(this: IExecuteFunctions, channel: WeComBotChannel, message: AlertMessage): Promise<IDataObject> {
+	return asJson(await channel.send(message.notification as unknown as WeComBotNotification));
+}
 
 export async function execute(this: IExecuteFunctions, channel: WeComBotChannel, i: number): Promise<IDataObject> {
 	const messageType = this.getNodeParameter('messageType', i) as WeComBotMessageType;

@@ -1,6 +1,7 @@
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { WxPusherChannel, WxPusherNotification } from '../../../../core/src';
+import { alertFields, inputModeField, messageFieldsOnly, type AlertMessage } from '../../../shared/alert-input';
 import { asJson, limitText, toList } from '../../../shared/fields';
 
 const properties: INodeProperties[] = [
@@ -127,7 +128,30 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
+/** Who receives it: shown in both input modes. */
+const TARGETS = new Set(['pushType', 'uids', 'topicIds', 'spts']);
+
+export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, [
+	inputModeField,
+	...properties.filter((p) => TARGETS.has(p.name)),
+	...messageFieldsOnly(properties.filter((p) => !TARGETS.has(p.name))),
+	...alertFields,
+]);
+
+function targets(ctx: IExecuteFunctions, i: number, extra: IDataObject): WxPusherNotification['to'] {
+	const uids = toList(ctx.getNodeParameter('uids', i, ''));
+	const topicIds = toList(ctx.getNodeParameter('topicIds', i, ''));
+	const spts = [...toList(extra.spts), ...toList(ctx.getNodeParameter('spts', i, ''))];
+	return uids.length || topicIds.length || spts.length ? { uids, topicIds, spts } : undefined;
+}
+
+/** "Alert payload" mode: the core's WxPusher template (markdown, the heading as summary), to the first item's targets. */
+export async function sendAlert(this: IExecuteFunctions, channel: WxPusherChannel, message: AlertMessage): Promise<IDataObject> {
+	const first = message.items[0];
+	await checkSendWith(this, first);
+	const notification = message.notification as unknown as WxPusherNotification;
+	return asJson(await channel.send({ ...notification, to: targets(this, first, this.getNodeParameter('additionalFields', first, {}) as IDataObject) }));
+}
 
 const AUTH_NAMES = { appToken: 'an App Token', spt: 'a Simple Push Token (SPT)' } as const;
 
@@ -146,10 +170,7 @@ async function checkSendWith(ctx: IExecuteFunctions, i: number): Promise<void> {
 export async function execute(this: IExecuteFunctions, channel: WxPusherChannel, i: number): Promise<IDataObject> {
 	await checkSendWith(this, i);
 	const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
-	const uids = toList(this.getNodeParameter('uids', i, ''));
-	const topicIds = toList(this.getNodeParameter('topicIds', i, ''));
-	const spts = [...toList(extra.spts), ...toList(this.getNodeParameter('spts', i, ''))];
-	const to = uids.length || topicIds.length || spts.length ? { uids, topicIds, spts } : undefined;
+	const to = targets(this, i, extra);
 	const notification: WxPusherNotification = {
 		content: this.getNodeParameter('content', i) as string,
 		format: this.getNodeParameter('format', i, 'text') as WxPusherNotification['format'],
