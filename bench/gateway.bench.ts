@@ -47,7 +47,7 @@ async function measure(label: string, send: (i: number) => Promise<void>): Promi
 }
 
 /** A plain keep-alive JSON POST, so the client side costs the same for both paths. */
-function postJson(agent: http.Agent, url: string, body: string): Promise<number> {
+export function postJson(agent: http.Agent, url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
@@ -93,7 +93,7 @@ async function wrongCodeTiming(agent: http.Agent, url: string, code: string): Pr
  * The gateway is a Nest app (decorators), which tsx does not compile here: build it (and the Nest
  * module it runs on) with tsc and load the ES modules from dist.
  */
-async function loadGateway(): Promise<{ startGateway: typeof StartGateway; loadConfig: typeof LoadConfig }> {
+export async function loadGateway(): Promise<{ startGateway: typeof StartGateway; loadConfig: typeof LoadConfig }> {
   const root = join(__dirname, '..');
   const tsc = require.resolve('typescript/bin/tsc');
   for (const project of ['nest-module/tsconfig.build.json', 'gateway/tsconfig.build.json']) execFileSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });

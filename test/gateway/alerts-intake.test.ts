@@ -133,6 +133,9 @@ describe('POST /api/alerts/{code}', () => {
     expect((await gw.call('POST', `/api/alerts/${code.id}`, { title: 't', content: 'c' })).status).toBe(200);
     expect((await gw.call('POST', `/api/alerts/${code.id}`, { title: 't', content: 'c' }, { auth: false })).status).toBe(404);
     expect((await post({ title: 't', content: 'c' }, '', { auth: false, headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    // The Code in the path never reaches the log.
+    expect(gw.logs.some((line) => line.includes('/api/alerts/'))).toBe(true);
+    expect(gw.logs.join('\n')).not.toContain(code.code);
   });
 });
 

@@ -23,6 +23,7 @@ import type { Lease, Leases } from '../store/leases.js';
 import type { AlertStore, DeliveryRow, GroupRow } from './alert-store.js';
 import { decideFlush, type FlushDecision } from './flush-decision.js';
 import { matchesAll, type Matcher } from './matchers.js';
+import { alertPaceMs } from './pacing.js';
 import { matchRoutes, type RouteMatch, type RoutesConfig } from './routes.js';
 import { DEFAULT_ALERT_SETTINGS, parseAlertSettings, type AlertSettings } from './settings.js';
 import { AlertTargets, type AlertTarget } from './targets.js';
@@ -31,6 +32,7 @@ import { AlertTargets, type AlertTarget } from './targets.js';
 const LEASE_MS = 5 * 60_000;
 const BATCH = 500;
 const RECALL_WINDOW_MS = 24 * 3600_000;
+const SETTINGS_CACHE_MS = 2000;
 
 /** Settings stored with a group: the effective grouping/rendering settings plus the route's fallback. */
 type GroupSettings = AlertSettings & { fallback?: string };
@@ -62,6 +64,10 @@ export class AlertEngine {
   private pending = false;
   private stopped = false;
   private readonly leases: Leases;
+  /** Receiver → clock time before which no new alert message goes to it (see pacing.ts). */
+  private readonly paceUntil = new Map<string, number>();
+  /** Settings per Code for a few seconds of wall time (a change made on another replica shows within that). */
+  private readonly settingsCache = new Map<string, { settings: AlertSettings; until: number }>();
 
   constructor(
     private readonly store: AlertStore,
@@ -76,13 +82,20 @@ export class AlertEngine {
   }
 
   async settingsFor(codeId: string): Promise<AlertSettings> {
+    const cached = this.settingsCache.get(codeId);
+    if (cached && cached.until > Date.now()) return { ...cached.settings };
     const raw = await this.store.getSettings(codeId);
-    return raw ? { ...DEFAULT_ALERT_SETTINGS, ...(JSON.parse(raw) as AlertSettings) } : { ...DEFAULT_ALERT_SETTINGS };
+    const settings = raw ? { ...DEFAULT_ALERT_SETTINGS, ...(JSON.parse(raw) as AlertSettings) } : { ...DEFAULT_ALERT_SETTINGS };
+    if (this.settingsCache.size > 10_000) this.settingsCache.clear();
+    this.settingsCache.set(codeId, { settings, until: Date.now() + SETTINGS_CACHE_MS });
+    return { ...settings };
   }
 
   async updateSettings(codeId: string, patch: unknown): Promise<AlertSettings> {
+    this.settingsCache.delete(codeId);
     const settings = parseAlertSettings(patch, await this.settingsFor(codeId));
     await this.store.setSettings(codeId, JSON.stringify(settings), this.clock.now());
+    this.settingsCache.delete(codeId);
     return settings;
   }
 
@@ -110,11 +123,10 @@ export class AlertEngine {
         groups++;
         const id = createHash('sha256').update(`${code.id}\n${receiver}\n${group.key}`).digest('hex').slice(0, 32);
         const firing = group.alerts.some((a) => a.status === 'firing');
-        const opened = await this.store.openGroup({ id, codeId: code.id, receiver, groupKey: group.key, groupLabels: group.labels, settings: JSON.stringify(settings) }, now, now + settings.groupWaitMs, firing);
-        const row = opened ? undefined : await this.store.getGroup(id);
+        const state = await this.store.openGroup({ id, codeId: code.id, receiver, groupKey: group.key, groupLabels: group.labels, settings: JSON.stringify(settings) }, now, now + settings.groupWaitMs, firing);
         // A resolved alert for a group that is already closed has nothing left to say.
-        if (row && row.state === 'resolved') continue;
-        for (const alert of group.alerts) await this.store.putAlert(id, alert, now);
+        if (state === 'resolved') continue;
+        await this.store.putAlerts(id, group.alerts, now);
       }
     }
     this.metrics.inc('wxnotify_alerts_received_total', { format: batch.format }, batch.alerts.length);
@@ -157,6 +169,8 @@ export class AlertEngine {
     const flushing: Flushing[] = [];
     const silencesByCode = new Map<string, Matcher[][]>();
     for (const candidate of due) {
+      // Paced receiver: its due groups wait and are coalesced into the next message.
+      if ((this.paceUntil.get(candidate.receiver) ?? 0) > now) continue;
       const lease = await this.leases.take(candidate.id, LEASE_MS);
       if (!lease) continue;
       // Read again under the lease: another replica may have flushed it just before.
@@ -218,6 +232,7 @@ export class AlertEngine {
         (settings.template ? compileAlertTemplate(settings.template, settings.timeZone).render(single, { ...render, now }) : renderAlertGroup(single, render)))
       : renderAlertDigest(groups, { ...render, maxAlerts: undefined });
     if (groups.length > 1) this.metrics.inc('wxnotify_alert_notifications_coalesced_total', {}, groups.length - 1);
+    this.paceUntil.set(receiver, now + alertPaceMs(target.channelType));
     const outcome = await this.holdAll(list.map((f) => f.lease), () => this.deliver(target!, notification, {
       codeId: list[0]!.group.codeId,
       groupIds: list.map((f) => f.group.id),

@@ -143,31 +143,36 @@ export class AlertStore {
   // Groups and alerts
 
   /**
-   * Opens the group (first flush after groupWait) unless it is active; a resolved group that
-   * gets a firing alert again is reopened as new. Returns true when the group (re)opened.
+   * Opens the group (first flush after groupWait) unless it exists; a resolved group that gets a
+   * firing alert again is reopened as new. One statement in the common case (upsert … RETURNING).
+   * Returns the group's state after the call.
    */
-  async openGroup(g: { id: string; codeId: string; receiver: string; groupKey: string; groupLabels: Record<string, string>; settings: string }, now: number, flushAt: number, firing: boolean): Promise<boolean> {
-    const inserted = await this.db.run(
+  async openGroup(g: { id: string; codeId: string; receiver: string; groupKey: string; groupLabels: Record<string, string>; settings: string }, now: number, flushAt: number, firing: boolean): Promise<GroupRow['state']> {
+    const [row] = await this.db.all(
       `INSERT INTO alert_groups (id, code_id, receiver, group_key, group_labels, settings, state, created_at, updated_at, next_flush_at, sent_firing)
-       VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, '[]') ON CONFLICT (id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, '[]') ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at RETURNING state`,
       [g.id, g.codeId, g.receiver, g.groupKey, JSON.stringify(g.groupLabels), g.settings, now, now, flushAt],
     );
-    if (inserted > 0) return true;
-    if (!firing) return false;
+    const state = (row?.state as GroupRow['state'] | undefined) ?? 'active';
+    if (state === 'active' || !firing) return state;
     const reopened = await this.db.run(
       `UPDATE alert_groups SET state = 'active', settings = ?, created_at = ?, updated_at = ?, next_flush_at = ?, sent_firing = '[]', last_sent_at = NULL,
          firing_msgids = NULL, firing_sent_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL, resolved_at = NULL WHERE id = ? AND state = 'resolved'`,
       [g.settings, now, now, flushAt, g.id],
     );
-    return reopened > 0;
+    return reopened > 0 ? 'active' : state;
   }
 
-  async putAlert(groupId: string, alert: Alert, now: number): Promise<void> {
-    await this.db.run(
-      `INSERT INTO alert_instances (group_id, fingerprint, status, alert, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (group_id, fingerprint) DO UPDATE SET status = excluded.status, alert = excluded.alert, updated_at = excluded.updated_at`,
-      [groupId, alert.fingerprint, alert.status, JSON.stringify(alert), now],
-    );
+  /** Stores (or replaces, by fingerprint) the alerts of one group in one statement. */
+  async putAlerts(groupId: string, alerts: readonly Alert[], now: number): Promise<void> {
+    for (let i = 0; i < alerts.length; i += 100) {
+      const chunk = alerts.slice(i, i + 100);
+      await this.db.run(
+        `INSERT INTO alert_instances (group_id, fingerprint, status, alert, updated_at) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (group_id, fingerprint) DO UPDATE SET status = excluded.status, alert = excluded.alert, updated_at = excluded.updated_at`,
+        chunk.flatMap((a) => [groupId, a.fingerprint, a.status, JSON.stringify(a), now]),
+      );
+    }
   }
 
   async alertsOf(groupId: string): Promise<Alert[]> {

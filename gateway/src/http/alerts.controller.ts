@@ -41,7 +41,8 @@ export class AlertsController {
       batch = parseAlerts(raw, { format: format as AlertFormat | 'auto' | undefined, now: alerts.now() });
     } catch (error) {
       if (isAlertPayloadError(error)) {
-        this.rt.metrics.inc('wxnotify_alerts_rejected_total', { field: error.field.replace(/\[\d+\]/g, '[]') });
+        // Bounded label: indexes folded, label names cut (alerts[].labels, not alerts[3].labels.team).
+        this.rt.metrics.inc('wxnotify_alerts_rejected_total', { field: error.field.replace(/\[\d+\]/g, '[]').split('.').slice(0, 2).join('.') });
         throw ApiError.of(400, error.code as string, error.upstreamMessage, { field: error.field, ...(error.hint ? { hint: error.hint } : {}) });
       }
       throw error;
