@@ -63,6 +63,7 @@ describe('NotifyAlerts: the core alert renderer for apps that receive alert webh
     expect(robot.delivered.every((d) => d.msgtype === 'markdown')).toBe(true);
     // Shanghai time: 10:00:00Z is 18:00:00.
     expect(expected.join('\n')).toContain('2026-08-01 18:00:00');
+    await waitFor(() => app.get(NotifyService).stats().pending === 0, 'the sends to settle');
     expect(app.get(NotifyService).stats()).toMatchObject({ sent: 2, failed: 0 });
   });
 

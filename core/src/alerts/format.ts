@@ -1,7 +1,9 @@
+import { DEFAULT_TIME_ZONE, isValidTimeZone, zonedParts } from '../templates/time-zone';
 import { alertOptionsError } from './errors';
 
 export type AlertLanguage = 'zh' | 'en';
-export const DEFAULT_ALERT_TIME_ZONE = 'Asia/Shanghai';
+/** The templates' default zone: alert times and `{{ x | datetime }}` agree. */
+export const DEFAULT_ALERT_TIME_ZONE = DEFAULT_TIME_ZONE;
 
 /** The words of the default templates; Chinese first. */
 export const ALERT_WORDS = {
@@ -49,33 +51,18 @@ export function validateLanguage(value: unknown): AlertLanguage {
   throw alertOptionsError(`language must be zh or en (got "${String(value).slice(0, 20)}")`);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    } catch {
-      throw alertOptionsError(`timeZone "${timeZone.slice(0, 64)}" is not an IANA time zone`, 'Use a name such as Asia/Shanghai or UTC.');
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** Throws a validation error for an unknown time zone; returns the zone (default Asia/Shanghai). */
 export function validateTimeZone(value: unknown): string {
   if (value === undefined || value === null || value === '') return DEFAULT_ALERT_TIME_ZONE;
   if (typeof value !== 'string') throw alertOptionsError('timeZone must be a string such as Asia/Shanghai');
-  formatterFor(value);
+  if (!isValidTimeZone(value)) throw alertOptionsError(`timeZone "${value.slice(0, 64)}" is not an IANA time zone`, 'Use a name such as Asia/Shanghai or UTC.');
   return value;
 }
 
 /** `2026-08-01 18:00:00` in the time zone. */
 export function formatAlertTime(iso: string | number, timeZone: string = DEFAULT_ALERT_TIME_ZONE): string {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  const { date, time } = zonedParts(new Date(iso), validateTimeZone(timeZone));
+  return `${date} ${time}`;
 }
 
 /** `1天2小时` / `1d 2h`: the two largest units that are not zero. */

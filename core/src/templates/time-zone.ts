@@ -22,7 +22,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-export function isValidTimeZone(timeZone: unknown): timeZone is string {
+export function isValidTimeZone(timeZone: unknown): boolean {
   if (typeof timeZone !== 'string' || timeZone === '') return false;
   try {
     formatterFor(timeZone);

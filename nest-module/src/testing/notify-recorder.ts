@@ -80,7 +80,10 @@ export class NotifyRecorder {
   async expectSent(matcher: SentMatcher, query: SentQuery = {}): Promise<SentNotification> {
     const find = (): SentNotification | undefined => this.select(query).find((s) => matches(s, matcher));
     const found = find() ?? (await this.until(find, query.timeoutMs ?? 2000));
-    if (found) return found;
+    if (found) {
+      await afterBookkeeping();
+      return found;
+    }
     throw new Error(`expected a notification matching ${describeMatcher(matcher)}${query.channel ? ` on channel "${query.channel}"` : ''}; ${this.describeSent(query)}`);
   }
 
@@ -88,7 +91,10 @@ export class NotifyRecorder {
   async waitForSent(count = 1, query: SentQuery = {}): Promise<SentNotification[]> {
     const enough = (): SentNotification[] | undefined => (this.select(query).length >= count ? this.select(query) : undefined);
     const found = enough() ?? (await this.until(enough, query.timeoutMs ?? 2000));
-    if (found) return found;
+    if (found) {
+      await afterBookkeeping();
+      return found;
+    }
     throw new Error(`expected ${count} notification(s)${query.channel ? ` on channel "${query.channel}"` : ''}; ${this.describeSent(query)}`);
   }
 
@@ -154,6 +160,11 @@ export class NotifyRecorder {
     if (sent.length === 0) return 'nothing was sent';
     return `sent ${sent.length}:\n${sent.map((s, i) => `  ${i + 1}. [${s.channel}] ${JSON.stringify(s.content)}`).join('\n')}`;
   }
+}
+
+/** One turn of the event loop: the send that recorded has returned, so `NotifyService.stats()` counts it. */
+function afterBookkeeping(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function matches(sent: SentNotification, matcher: SentMatcher): boolean {
