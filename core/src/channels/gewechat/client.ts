@@ -1,11 +1,14 @@
 import { idToString } from '../../engine/json';
 import type { Pipeline } from '../../engine/pipeline';
+import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { resolveQuotas } from '../../engine/quotas';
+import type { RateRule } from '../../engine/rate-limiter';
 import { isAbortError, isNotifyError, NotifyError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
 import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../types';
-import type { GewechatConfig } from './config';
+import { GEWECHAT_QUOTAS, type GewechatConfig } from './config';
 import { parseGewechatResponse } from './errors';
-import { planGewechatSend, type GewechatNotification } from './message';
+import { planGewechatSend, type GewechatNotification, type GewechatSendPlan } from './message';
 
 /** One delivered message; ids are strings because they are 64-bit. */
 export interface GewechatSentMessage {
@@ -42,6 +45,10 @@ export interface GewechatChannel extends Channel<GewechatNotification> {
 }
 
 const CONTACTS_TIMEOUT_MS = 60_000;
+/** Merged storm texts are kept short enough to read on a phone (personal WeChat publishes no limit). */
+const GEWECHAT_MERGED_TEXT_BYTES = 4096;
+/** Sends are counted by the quota gate; the pipeline only sits out blocks on the account key. */
+const BLOCKS_ONLY: RateRule = { limit: Infinity, windowMs: 60_000 };
 
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -67,27 +74,63 @@ function sentMessage(toWxid: string, data: unknown): GewechatSentMessage {
 export class GewechatClient implements GewechatChannel {
   readonly type = 'gewechat' as const;
   private readonly pipeline: Pipeline;
+  private readonly gate: QuotaGate<GewechatNotification>;
+  private readonly accountKey: string;
+  private readonly accountRules: readonly RateRule[];
 
   constructor(
     private readonly config: GewechatConfig,
     ctx: ChannelContext,
   ) {
     this.pipeline = ctx.pipeline('gewechat', [config.token]);
+    // One budget per logged-in account: the quota gate counts messages, the pipeline only honours blocks.
+    this.accountKey = `gewechat:${config.baseUrl}:${config.appId}`;
+    const rate = config.rateLimit;
+    this.accountRules = resolveQuotas('gewechat', GEWECHAT_QUOTAS, { messagesPerAccount: rate === false ? false : { limit: rate?.limit, windowMs: rate?.windowMs }, ...config.quotas }).sender;
+    this.gate = new QuotaGate<GewechatNotification>({
+      channel: 'gewechat',
+      clock: ctx.clock,
+      limiter: ctx.limiter,
+      policy: config.onQuota ?? 'coalesce',
+      layout: { maxBytes: GEWECHAT_MERGED_TEXT_BYTES },
+      deliver: (n) => this.deliver(n, planGewechatSend(n)),
+      merged: (text, first) => ({ content: text, format: 'text', to: first.to }),
+    });
   }
 
   validate(notification: GewechatNotification): void {
     planGewechatSend(notification);
   }
 
-  async send(notification: GewechatNotification, options?: SendOptions): Promise<SendResult & { details: GewechatSendDetails }> {
-    const plan = planGewechatSend(notification);
+  send(notification: GewechatNotification, options?: SendOptions): Promise<SendResult & { details: GewechatSendDetails }> {
+    let plan: GewechatSendPlan;
+    try {
+      plan = planGewechatSend(notification);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const ticket: QuotaTicket = {
+      keys: [this.accountKey],
+      rules: this.accountRules,
+      units: plan.recipients.length,
+      group: `${this.accountKey}>${[...plan.recipients].sort().join(',')}`,
+      mergeable: plan.type === 'text' && !notification.options?.ats && !notification.options?.atAll,
+    };
+    return this.gate.send(notification, ticket, () => this.deliver(notification, plan, options?.signal, ticket)) as Promise<SendResult & { details: GewechatSendDetails }>;
+  }
+
+  /** Sends as it is (budget taken); recipients past a window's worth of `ticket` wait for a slot each. */
+  private async deliver(_notification: GewechatNotification, plan: GewechatSendPlan, signal?: AbortSignal, ticket?: QuotaTicket): Promise<SendResult & { details: GewechatSendDetails }> {
+    const options = { signal };
+    const upfront = ticket ? this.gate.upfront(ticket) : plan.recipients.length;
     const stats = new SendStats();
     const messages: GewechatSentMessage[] = [];
     const partialFailures: PartialFailure[] = [];
     let firstError: NotifyError | undefined;
     let aborted: NotifyError | undefined;
     // One recipient after the other: a personal account should not burst.
-    for (const toWxid of plan.recipients) {
+    for (const [index, toWxid] of plan.recipients.entries()) {
+      if (ticket && index >= upfront) await this.gate.slot(ticket, signal);
       try {
         const data = await this.call(`message/${plan.type}`, plan.path, { appId: this.config.appId, toWxid, ...plan.body }, stats, true, undefined, options?.signal);
         messages.push(sentMessage(toWxid, data));
@@ -149,7 +192,7 @@ export class GewechatClient implements GewechatChannel {
     return this.pipeline.call(
       {
         operation,
-        rate: paced && rateLimit ? { key: `gewechat:${baseUrl}:${appId}`, rule: rateLimit } : undefined,
+        rate: paced && rateLimit ? { key: this.accountKey, rule: BLOCKS_ONLY } : undefined,
         build: () => ({
           method: 'POST',
           url: `${baseUrl}${path}`,

@@ -1,6 +1,6 @@
 import { validationError } from '../../model/notify-error';
 import type { RateRule } from '../../engine/rate-limiter';
-import type { QuotaDefinitions } from '../../engine/quotas';
+import { checkQuotaPolicy, resolveQuotas, type QuotaDefinitions } from '../../engine/quotas';
 import type { BaseChannelConfig } from '../types';
 
 export interface GewechatConfig extends BaseChannelConfig {
@@ -57,5 +57,7 @@ export function validateGewechatConfig(config: GewechatConfig): GewechatConfig {
   if (rate !== undefined && rate !== false && !(Number.isInteger(rate.limit) && rate.limit > 0 && rate.windowMs > 0)) {
     throw validationError('gewechat', 'INVALID_CONFIG', 'config.rateLimit needs a positive integer limit and a positive windowMs', 'Example: { limit: 30, windowMs: 60000 }, or false to turn pacing off.');
   }
-  return { ...config, baseUrl: baseUrl.replace(/\/+$/, ''), token, appId, tokenHeader, rateLimit: rate ?? GEWECHAT_DEFAULT_RATE };
+  const onQuota = checkQuotaPolicy('gewechat', config.onQuota);
+  resolveQuotas('gewechat', GEWECHAT_QUOTAS, config.quotas);
+  return { ...config, baseUrl: baseUrl.replace(/\/+$/, ''), token, appId, tokenHeader, rateLimit: rate ?? GEWECHAT_DEFAULT_RATE, onQuota };
 }

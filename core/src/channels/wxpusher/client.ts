@@ -1,12 +1,17 @@
 import { mapSettled } from '../../engine/concurrency';
 import type { CallSpec, Pipeline } from '../../engine/pipeline';
+import type { RateLimiter } from '../../engine/rate-limiter';
+import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { resolveQuotas, type QuotaOverrides } from '../../engine/quotas';
 import type { RateRule } from '../../engine/rate-limiter';
+import { codePoints } from '../../engine/split';
 import { isNotifyError, NotifyError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
 import type { HealthStatus, SendOptions } from '../types';
 import { asList } from '../../engine/lists';
 import { secretKeyHash } from '../../engine/keys';
 import type { WxPusherConfig } from './config';
+import { wxPusherLimits, wxPusherQuotas } from './limits';
 import { classifyWxPusher } from './envelope';
 import { WxPusherManagement } from './management';
 import { planWxPusherSend, type WxPusherBatch, type WxPusherNotification, type WxPusherPlan } from './plan';
@@ -24,23 +29,59 @@ export interface WxPusherSendDetails {
 export class WxPusherClient extends WxPusherManagement {
   readonly type = 'wxpusher' as const;
   private readonly rate: { standardKey: string; simpleKey: string; rule: RateRule };
+  private readonly gate: QuotaGate<WxPusherNotification>;
+  private readonly tokenRules: readonly RateRule[];
 
   constructor(
     private readonly cfg: WxPusherConfig,
     private readonly pipe: Pipeline,
     clock: ConstructorParameters<typeof WxPusherManagement>[2],
+    limiter: RateLimiter,
   ) {
     super(cfg, pipe, clock);
     const tokenHash = cfg.appToken ? secretKeyHash(cfg.appToken, 16) : 'none';
-    this.rate = { standardKey: `wxpusher:${tokenHash}`, simpleKey: 'wxpusher:simple-push', rule: cfg.rateLimit! };
+    // The quota gate counts send calls per token; the pipeline only sits out blocks on the key.
+    this.rate = { standardKey: `wxpusher:${tokenHash}`, simpleKey: 'wxpusher:simple-push', rule: { limit: Infinity, windowMs: cfg.rateLimit!.windowMs } };
+    const override: QuotaOverrides = cfg.rateLimit ? { callsPerToken: { limit: cfg.rateLimit.limit, windowMs: cfg.rateLimit.windowMs } } : {};
+    // WxPusher answers an error past its rate, never a silent drop: no slack on its 10 s window.
+    this.tokenRules = resolveQuotas('wxpusher', wxPusherQuotas, { ...override, ...cfg.quotas }, 0).sender;
+    this.gate = new QuotaGate<WxPusherNotification>({
+      channel: 'wxpusher',
+      clock,
+      limiter,
+      policy: cfg.onQuota ?? 'coalesce',
+      layout: { maxBytes: wxPusherLimits.contentMaxChars, measure: codePoints },
+      deliver: (n) => this.deliver(planWxPusherSend(n, this.cfg)),
+      merged: (text, first) => ({ content: text, format: 'text', summary: text.split('\n')[0], to: first.to, ...(first.options ? { options: first.options } : {}) }),
+    });
   }
 
   validate(notification: WxPusherNotification): void {
     planWxPusherSend(notification, this.cfg);
   }
 
-  async send(notification: WxPusherNotification, options?: SendOptions): Promise<SendResult> {
-    const plan = planWxPusherSend(notification, this.cfg);
+  send(notification: WxPusherNotification, options?: SendOptions): Promise<SendResult> {
+    let plan: WxPusherPlan;
+    try {
+      plan = planWxPusherSend(notification, this.cfg);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const keys = [...new Set(plan.batches.map((b) => (b.kind === 'standard' ? this.rate.standardKey : this.rate.simpleKey)))];
+    const ticket: QuotaTicket = {
+      keys,
+      rules: this.tokenRules,
+      units: plan.parts.length * plan.batches.length,
+      group: `${keys.join(',')}>${JSON.stringify(plan.batches)}|${plan.verifyPayType ?? ''}`,
+      mergeable: true,
+    };
+    return this.gate.send(notification, ticket, () => this.deliver(plan, options?.signal, ticket));
+  }
+
+  /** Sends a plan (budget taken); calls past a window's worth of `ticket` wait for a slot each. */
+  private async deliver(plan: WxPusherPlan, signal?: AbortSignal, ticket?: QuotaTicket): Promise<SendResult> {
+    const upfront = ticket ? this.gate.upfront(ticket) : Infinity;
+    let calls = 0;
     const stats = new SendStats();
     const records: WxPusherSendRecord[] = [];
     const failed: PartialFailure[] = [];
@@ -50,9 +91,10 @@ export class WxPusherClient extends WxPusherManagement {
 
     // Parts go out in order; the batches of one part go out side by side.
     for (const [index, part] of plan.parts.entries()) {
-      const settled = await mapSettled(plan.batches, this.cfg.concurrency ?? 2, (batch) =>
-        this.pipe.call(this.sendSpec(plan, part, batch), stats, options?.signal),
-      );
+      const settled = await mapSettled(plan.batches, this.cfg.concurrency ?? 2, async (batch) => {
+        if (ticket && calls++ >= upfront) await this.gate.slot(ticket, signal);
+        return this.pipe.call(this.sendSpec(plan, part, batch), stats, signal);
+      });
       partsSent++;
       settled.forEach((outcome, i) => {
         const batch = plan.batches[i];

@@ -1,9 +1,10 @@
 import { parseHttpUrl, trimTrailingSlashes } from '../../engine/base-url';
 import { asList } from '../../engine/lists';
 import { isUsableRateRule, type RateRule } from '../../engine/rate-limiter';
+import { checkQuotaPolicy, resolveQuotas } from '../../engine/quotas';
 import { validationError } from '../../model/notify-error';
 import type { BaseChannelConfig } from '../types';
-import { WXPUSHER_DEFAULT_BASE_URL, wxPusherLimits } from './limits';
+import { WXPUSHER_DEFAULT_BASE_URL, wxPusherLimits, wxPusherQuotas } from './limits';
 
 /** Who receives a WxPusher message. Single values are accepted where lists are. */
 export interface WxPusherRecipients {
@@ -63,9 +64,12 @@ export function validateWxPusherConfig(config: WxPusherConfig): WxPusherConfig {
   if (!isUsableRateRule(rateLimit)) fail('INVALID_CONFIG', 'rateLimit needs limit >= 1 and windowMs >= 1', 'Omit rateLimit to use 20 calls / 10 s.');
   const concurrency = config.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('INVALID_CONFIG', 'concurrency must be an integer >= 1', 'Omit it to use 2.');
+  const onQuota = checkQuotaPolicy('wxpusher', config.onQuota);
+  resolveQuotas('wxpusher', wxPusherQuotas, config.quotas, 0);
   const { to: legacyTo, ...rest } = config;
   return {
     ...rest,
+    onQuota,
     ...(config.defaultTo ?? legacyTo ? { defaultTo: config.defaultTo ?? legacyTo } : {}),
     appToken,
     spt: spts.length > 0 ? spts : undefined,
