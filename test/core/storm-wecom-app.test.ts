@@ -106,6 +106,20 @@ describe('wecom-app storms: per-member quota, coalescing by default', () => {
     await expect(channel.send({ content: 'other', to: { users: ['lisi'] } })).resolves.toMatchObject({ ok: true });
   });
 
+  it('an abort takes a send out of the queue while it waits for a slot: ABORTED, nothing sent for it', async () => {
+    const channel = await setup();
+    const first = Array.from({ length: 30 }, (_, i) => channel.send({ content: `in budget ${i + 1}`, to: { users: ['zhangsan'] } }));
+    const controller = new AbortController();
+    const waiting = channel.send({ content: 'will be aborted', to: { users: ['zhangsan'] } }, { signal: controller.signal });
+    const kept = channel.send({ content: 'kept', to: { users: ['zhangsan'] } });
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'ABORTED', deliveryUnknown: false });
+    await Promise.all([...first, kept]);
+    const texts = wecom.receivedBy('zhangsan').map(textOf);
+    expect(texts.some((t) => t.includes('will be aborted'))).toBe(false);
+    expect(texts.at(-1)).toBe('kept');
+  });
+
   it('budgets a party as one key, and the hour quota too', async () => {
     const channel = await setup({ quotas: { perMemberPerMinute: false, perMemberPerHour: { limit: 5, windowMs: 3_600_000 } } });
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => channel.send({ content: `party ${i + 1}`, to: { parties: [2] } })));

@@ -116,7 +116,7 @@ export class GewechatClient implements GewechatChannel {
       group: `${this.accountKey}>${[...plan.recipients].sort().join(',')}`,
       mergeable: plan.type === 'text' && !notification.options?.ats && !notification.options?.atAll,
     };
-    return this.gate.send(notification, ticket, () => this.deliver(notification, plan, options?.signal, ticket)) as Promise<SendResult & { details: GewechatSendDetails }>;
+    return this.gate.send(notification, ticket, () => this.deliver(notification, plan, options?.signal, ticket), options?.signal) as Promise<SendResult & { details: GewechatSendDetails }>;
   }
 
   /** Sends as it is (budget taken); recipients past a window's worth of `ticket` wait for a slot each. */

@@ -75,7 +75,7 @@ export class WxPusherClient extends WxPusherManagement {
       group: `${keys.join(',')}>${JSON.stringify(plan.batches)}|${plan.verifyPayType ?? ''}`,
       mergeable: true,
     };
-    return this.gate.send(notification, ticket, () => this.deliver(plan, options?.signal, ticket));
+    return this.gate.send(notification, ticket, () => this.deliver(plan, options?.signal, ticket), options?.signal);
   }
 
   /** Sends a plan (budget taken); calls past a window's worth of `ticket` wait for a slot each. */
