@@ -188,7 +188,7 @@ export class GewechatClient implements GewechatChannel {
   }
 
   private call(operation: string, path: string, body: Record<string, unknown>, stats: SendStats, paced = false, timeoutMs?: number, signal?: AbortSignal): Promise<unknown> {
-    const { baseUrl, tokenHeader, token, rateLimit, appId } = this.config;
+    const { baseUrl, tokenHeader, token, rateLimit } = this.config;
     return this.pipeline.call(
       {
         operation,
