@@ -5,7 +5,6 @@ import {
   createChannel,
   MemoryTokenStore,
   multipleCard,
-  NotifyError,
   TemplateCardInbox,
   voteCard,
   WeComCallback,
@@ -15,29 +14,10 @@ import {
   type WeComAppChannel,
 } from '@wxnotify/core';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
+import { caught, rejection } from '../support/notify-errors';
 import { VirtualClock } from '../support/virtual-clock';
 
 const CALLBACK = { token: 'cardtoken', encodingAESKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR' };
-
-function caught(fn: () => unknown): NotifyError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(NotifyError);
-    return error as NotifyError;
-  }
-  throw new Error('expected a NotifyError');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NotifyError);
-    return error as NotifyError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A minimal host: the app's callback URL, verifying and decrypting like the real hosts do. */
 async function startReceiver(corpId: string, onClick: (event: TemplateCardEvent) => Promise<void>) {
