@@ -90,6 +90,18 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     expect(silences).toEqual(expect.arrayContaining([expect.objectContaining({ createdBy: 'wecom:zhangsan', matchers: ['alertname="HighLoad"'], active: true })]));
   });
 
+  it('a click after the group resolved acts on nothing and says so', async () => {
+    const task = await fire('FanStuck');
+    await gw.call('POST', `/api/alerts/${code.code}`, { version: '4', status: 'resolved', alerts: [{ ...alert('FanStuck', 'db1'), status: 'resolved', endsAt: '2026-08-01T02:00:00Z' }] }, { auth: false });
+    fakes.clock.advance(5 * 60 * SEC);
+    expect(await gw.flush()).toBe(1);
+    await fakes.wecom.cards.click({ userId: 'lisi', taskId: task.taskId, eventKey: 'ack' });
+    await until('the card update', () => fakes.wecom.cards.updates.some((u) => u.taskId === task.taskId));
+    expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBe('已恢复，无需处理');
+    const res = await gw.call('GET', `/admin/api/alerts?codeId=${code.id}&state=resolved`);
+    expect(res.json.groups.find((g: { groupKey: string }) => g.groupKey.includes('FanStuck'))).toMatchObject({ acknowledgedBy: null });
+  });
+
   it('ignores forged callbacks and clicks on other cards', async () => {
     const task = await fire('CpuHot');
     const before = fakes.wecom.cards.updates.length;

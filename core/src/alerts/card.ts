@@ -28,6 +28,7 @@ const CARD_WORDS = {
     group: '分组',
     acked: (user: string, at: string) => `已由 ${user} 确认 ${at}`,
     silenced: (user: string, until: string) => `已由 ${user} 静默 1 小时（至 ${until}）`,
+    resolved: '已恢复，无需处理',
   },
   en: {
     ack: 'Ack',
@@ -37,6 +38,7 @@ const CARD_WORDS = {
     group: 'Group',
     acked: (user: string, at: string) => `Acknowledged by ${user} at ${at}`,
     silenced: (user: string, until: string) => `Muted by ${user} until ${until}`,
+    resolved: 'Resolved, nothing to do',
   },
 } as const;
 
@@ -82,9 +84,10 @@ export function renderAlertCard(group: AlertGroup, options: AlertViewOptions & {
   });
 }
 
-/** The grey line that replaces the buttons: who acted, and when (HH:mm in the group's time zone). */
-export function alertCardResultText(action: AlertCardAction, user: string, atMs: number, options: { language?: AlertLanguage; timeZone?: string } = {}): string {
+/** The grey line that replaces the buttons: who acted, and when (HH:mm in the group's time zone); `resolved` when the group closed before the click. */
+export function alertCardResultText(action: AlertCardAction | 'resolved', user: string, atMs: number, options: { language?: AlertLanguage; timeZone?: string } = {}): string {
   const w = CARD_WORDS[validateLanguage(options.language)];
+  if (action === 'resolved') return w.resolved;
   const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: validateTimeZone(options.timeZone) });
   return action === 'ack' ? w.acked(user, clock.format(atMs)) : w.silenced(user, clock.format(atMs + ALERT_CARD_SILENCE_MS));
 }

@@ -74,6 +74,7 @@ export class AlertCardActions {
     const now = this.clock.now();
     const words = { language: settings.language, timeZone: settings.timeZone };
     const by = `wecom:${event.userId}`;
+    if (group.state === 'resolved') return alertCardResultText('resolved', event.userId, now, words);
     if (action === 'ack') {
       if (group.acknowledgedAt !== null) {
         return alertCardResultText('ack', (group.acknowledgedBy ?? event.userId).replace(/^wecom:/, ''), group.acknowledgedAt, words);
