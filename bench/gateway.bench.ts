@@ -17,6 +17,7 @@ import { NodeHttpTransport } from '../core/dist/transport/node-http-transport';
 import type { startGateway as StartGateway } from '../gateway/src/bootstrap';
 import type { loadConfig as LoadConfig } from '../gateway/src/config';
 import { FakeWeCom } from '../test/fakes/wecom';
+import { startTempPostgres } from '../test/gateway/support/postgres';
 
 const REQUESTS = 1500;
 const CONCURRENCY = 16;
@@ -47,9 +48,9 @@ async function measure(label: string, send: (i: number) => Promise<void>): Promi
 }
 
 /** A plain keep-alive JSON POST, so the client side costs the same for both paths. */
-export function postJson(agent: http.Agent, url: string, body: string): Promise<number> {
+export function postJson(agent: http.Agent, url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -102,6 +103,51 @@ export async function loadGateway(): Promise<{ startGateway: typeof StartGateway
   return { startGateway, loadConfig };
 }
 
+/**
+ * What the shared limits cost on one replica: the same gateway on Postgres with the request
+ * limits counted in the database (the default there) and with per-process counters
+ * (WXNOTIFY_SHARED_LIMITS=off), in alternating rounds so machine noise hits both alike. The sends
+ * go through a named WeCom app channel with an API key (one shared-limit take per request) and
+ * WeCom's per-member quotas off, so that the quota pacing of the core does not set the pace.
+ */
+async function sharedLimitsCost(startGateway: typeof StartGateway, loadConfig: typeof LoadConfig, wecom: FakeWeCom, agent: http.Agent): Promise<void> {
+  const pg = startTempPostgres();
+  if (!pg) {
+    console.log('shared limits on Postgres: skipped (no Postgres installed)');
+    return;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'wxnotify-bench-pg-'));
+  const apiKey = `wxk_bench_${randomBytes(16).toString('hex')}`;
+  try {
+    const rates: Record<'on' | 'off', number[]> = { on: [], off: [] };
+    for (let round = 0; round < 4; round++) {
+      const shared = round % 2 === 0 ? 'off' : 'on';
+      const gateway = await startGateway(
+        {
+          ...loadConfig({ PORT: '0', WXNOTIFY_HOST: '127.0.0.1', WXNOTIFY_DATA_DIR: dataDir, WXNOTIFY_DATABASE_URL: pg.url, WXNOTIFY_SHARED_LIMITS: shared, WXNOTIFY_API_KEYS: apiKey, WXNOTIFY_SECRET_KEY: 'b'.repeat(64), WXNOTIFY_ADMIN_PASSWORD: 'bench-password', WXNOTIFY_LOG_LEVEL: 'warn' }),
+          apiKeyRatePerMinute: 1_000_000,
+          channels: { ops: { type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url, defaultTo: { users: ['zhangsan'] }, quotas: { perMemberPerMinute: false, perMemberPerHour: false } } as never },
+        },
+        { log: () => undefined },
+      );
+      try {
+        const headers = { authorization: `Bearer ${apiKey}` };
+        const figures = await measure(`gateway on Postgres, 1 replica, POST /api/channels/ops/send, shared limits ${shared}`, async (i) => {
+          await postJson(agent, `${gateway.url}/api/channels/ops/send`, JSON.stringify({ title: 'Alert', content: `PG alert #${round}-${i}` }), headers);
+        });
+        rates[shared].push(figures.rps);
+      } finally {
+        await gateway.close();
+      }
+    }
+    const best = (values: number[]) => Math.max(...values);
+    console.log(`shared limits cost on one replica (Postgres, best of 2 rounds each): ${fmt((1 - best(rates.on) / best(rates.off)) * 100)}% of throughput (${fmt(best(rates.on), 0)} vs ${fmt(best(rates.off), 0)} req/s)`);
+  } finally {
+    pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<void> {
   const { startGateway, loadConfig } = await loadGateway();
   const wecom = await FakeWeCom.start();
@@ -137,6 +183,7 @@ export async function run(): Promise<void> {
     await wrongCodeTiming(agent, gateway.url, code);
     const countLine1 = `fake WeCom saw ${wecom.sendCalls} message/send calls and ${wecom.gettokenCalls} gettoken calls (single-flight tokens: expect 2, one per path)`;
     console.log(countLine1);
+    await sharedLimitsCost(startGateway, loadConfig, wecom, agent);
   } finally {
     agent.destroy();
     transport.close();

@@ -78,7 +78,7 @@ async function openStore(config: GatewayConfig, logger: GatewayLogger, now?: () 
     const store = new GatewayStore(driver);
     await store.migrate();
     // Replicas: the request limits hold for the whole deployment, counted in the shared database.
-    return { store, limits: new SharedRequestLimits(new PostgresRateLimiter(driver)) };
+    return { store, limits: config.sharedLimits ? new SharedRequestLimits(new PostgresRateLimiter(driver)) : new WindowRateLimiter(now) };
   }
   // The embedded store has one writer: this gateway (see DataDirLock).
   try {

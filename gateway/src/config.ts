@@ -71,6 +71,11 @@ export interface GatewayConfig {
    * `true`, a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`, …). Unset: none.
    */
   trustProxy?: boolean | number | string;
+  /**
+   * Request limits counted in the shared store (Postgres), so that they hold for every replica
+   * together (default). `WXNOTIFY_SHARED_LIMITS=off`: per-process counters (one replica only).
+   */
+  sharedLimits: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -214,5 +219,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     minFreeDiskBytes: sizeVar(env, 'WXNOTIFY_MIN_FREE_DISK', 32 * 1024 * 1024),
     healthCacheMs: intVar(env, 'WXNOTIFY_HEALTH_CACHE_MS', 5000),
     trustProxy: trustProxyOf(env.WXNOTIFY_TRUST_PROXY),
+    sharedLimits: !['off', 'false', '0'].includes((env.WXNOTIFY_SHARED_LIMITS ?? '').trim().toLowerCase()),
   };
 }
