@@ -1,16 +1,8 @@
-import type { RateLimiter, RateRule } from '@wxnotify/core';
+import type { RateLimiter } from '@wxnotify/core';
 import type { RateDecision } from './rate-limit.js';
 
-/** What a shared core limiter answers to a `reserve` (see PostgresRateLimiter, and the Redis one). */
-export interface Reservation {
-  granted: number;
-  waitMs: number;
-}
-
 /** A core RateLimiter that can take units without waiting (Postgres, Redis): the shared limits need no more. */
-export type ReservingLimiter = RateLimiter & {
-  reserve(keys: readonly string[], rules: readonly RateRule[], min: number, max: number): Reservation | Promise<Reservation>;
-};
+export type ReservingLimiter = RateLimiter & Required<Pick<RateLimiter, 'reserve'>>;
 
 /**
  * The gateway's request limits (per Code, per API key, unknown Codes per address, logins): 429 at

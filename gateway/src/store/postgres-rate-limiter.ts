@@ -1,5 +1,4 @@
-import { secretKeyHash, systemClock, type Clock, type RateLimiter, type RateRule } from '@wxnotify/core';
-import type { Reservation } from '../http/request-limits.js';
+import { secretKeyHash, systemClock, type Clock, type RateLimiter, type RateRule, type Reservation } from '@wxnotify/core';
 import type { PostgresDriver } from './postgres-driver.js';
 
 /** The database server's clock (ms): one clock for every replica, whatever theirs say. */
