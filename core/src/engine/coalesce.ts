@@ -1,6 +1,7 @@
 import type { Notification } from '../model/notification';
 import { toPlainText } from './render';
 import { truncateUtf8, utf8Bytes } from './split';
+import { DEFAULT_TIME_ZONE, zonedParts } from '../templates/time-zone';
 
 /** How merged messages look and where they are cut. */
 export interface MergeLayout {
@@ -30,15 +31,8 @@ export interface MergedMessage {
   partOf: number[];
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function clockTime(at: number, timeZone: string): string {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    formatters.set(timeZone, format);
-  }
-  return format.format(at);
+  return zonedParts(new Date(at), timeZone).time;
 }
 
 /** `1. title` and its first lines (plain text), then its link; capped so that any item fits a part. */
@@ -63,7 +57,7 @@ export function mergeItemText(item: MergeItem, index: number, layout: MergeLayou
  */
 export function mergeNotifications(items: readonly MergeItem[], maxParts: number, sequence: number, layout: MergeLayout): MergedMessage {
   const measure = layout.measure ?? utf8Bytes;
-  const zone = layout.timeZone ?? 'Asia/Shanghai';
+  const zone = layout.timeZone ?? DEFAULT_TIME_ZONE;
   const label = layout.label ?? '合并';
   // Room for the longest header this batch can have (counts and part markers of the same width).
   const widest = `【${label} ${items.length} 条通知 #${sequence}】00:00:00–00:00:00 (${maxParts}/${maxParts})\n`;
