@@ -121,6 +121,35 @@ describe('routes file (WXNOTIFY_ALERT_ROUTES_FILE)', () => {
   });
 });
 
+describe('routes to a Code by name', () => {
+  it('a receiver naming a Code delivers through that Code (its channel and recipients)', async () => {
+    const fakes = await startAlertFakes();
+    const first = await startAlertGateway(fakes);
+    const dataDir = first.dataDir;
+    try {
+      await first.createCode({ name: 'DB oncall' });
+      const intake = await channelCode(first, 'ops', { name: 'intake' });
+      await first.stop();
+      const routes = routesFile('by-code.yaml', `receivers:\n  - name: db\n    code: DB oncall\nroute:\n  routes:\n    - matchers: ['team="db"']\n      receiver: db\n`);
+      const gw = await startAlertGateway(fakes, { dataDir, env: { WXNOTIFY_ALERT_ROUTES_FILE: routes } });
+      try {
+        await gw.call('POST', `/api/alerts/${intake.code}`, [{ title: 'DbLag', content: 'replica lag 30s', labels: { team: 'db' } }], { auth: false });
+        fakes.clock.advance(10 * SEC);
+        await gw.flush();
+        expect(JSON.stringify(fakes.wecom.delivered.at(-1)?.payload ?? {})).toContain('DbLag');
+        expect(fakes.wecom.delivered.at(-1)!.touser).toEqual(['zhangsan']);
+        expect(fakes.robot.delivered.some((d) => String(d.payload.content).includes('DbLag'))).toBe(false);
+      } finally {
+        await gw.stop();
+      }
+      await expect(startAlertGateway(fakes, { dataDir, env: { WXNOTIFY_ALERT_ROUTES_FILE: routesFile('no-code.yaml', 'receivers:\n  - name: db\n    code: nobody\nroute:\n  receiver: db\n') } })).rejects.toThrow(/receivers\.db: no active Code/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await fakes.close();
+    }
+  });
+});
+
 describe('silences and acknowledgements', () => {
   let fakes: AlertFakes;
   let gw: TestGateway & { flush(): Promise<number> };
