@@ -8,18 +8,10 @@ import { clearStaleLock, SqliteDriver } from '../../gateway/src/store/sqlite-dri
 import { GatewayStore } from '../../gateway/src/store/store.js';
 import { GewechatFake } from '../fakes/gewechat/index.js';
 import { FakeWeCom } from '../fakes/wecom/index.js';
+import { until } from './support/until.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 const ENV = { WXNOTIFY_OUTBOX_POLL_MS: '20', WXNOTIFY_OUTBOX_MAX_ATTEMPTS: '1000', GEWECHAT_RATE_LIMIT: 'off' };
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, tries = 200): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('accepted asynchronous sends survive a restart (outbox in the store)', () => {
   let gewe: GewechatFake;

@@ -7,19 +7,11 @@ import { DEFAULT_APP_TOKEN, FakeWxPusher } from '../fakes/wxpusher/server.js';
 import { startTempPostgres, type TempPostgres } from './support/postgres.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from './support/until.js';
 import { startTestGateway, TEST_ADMIN_PASSWORD, type TestGateway, type TestGatewayOptions } from './support/test-gateway.js';
 
 const pg: TempPostgres | undefined = startTempPostgres();
 const describeIfPostgres = pg ? describe : describe.skip;
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, tries = 400): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Gateway replicas on the one Postgres (each with its own data dir), started together. */
 async function replicas(count: number, options: TestGatewayOptions): Promise<TestGateway[]> {
