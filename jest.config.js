@@ -30,6 +30,7 @@ const esmProject = (name, roots, tsconfig) => ({
     '^@wxnotify/core/axios$': '<rootDir>/core/dist/transport/axios-transport.js',
     '^@wxnotify/core/node-http$': '<rootDir>/core/dist/transport/node-http-transport.js',
     '^@wxnotify/nestjs$': '<rootDir>/nest-module/src/index.ts',
+    '^@wxnotify/nestjs/queue$': '<rootDir>/nest-module/src/queue/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 });

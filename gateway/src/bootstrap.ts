@@ -25,6 +25,7 @@ import { currentWaitBound } from './http/sync-wait.js';
 import { WindowRateLimiter } from './http/rate-limit.js';
 import { SharedRequestLimits, type RequestLimits } from './http/request-limits.js';
 import { PostgresRateLimiter } from './store/postgres-rate-limiter.js';
+import { connectRedisLimits } from './store/redis-limits.js';
 import { GatewayLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { logStartUp } from './observability/start-up-log.js';
@@ -141,12 +142,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     if (error instanceof RoutesError) throw new ConfigError(`WXNOTIFY_ALERT_ROUTES_FILE: ${error.message}`);
     throw error;
   }
-  const { store, lock, limits } = await openStore(config, logger, options.now);
+  const { store, lock, limits: storeLimits } = await openStore(config, logger, options.now);
+  let redisLimits: Awaited<ReturnType<typeof connectRedisLimits>> | undefined;
   const closeStore = async (): Promise<void> => {
+    await redisLimits?.close();
     await store.close();
     lock?.release();
   };
   try {
+    if (config.redisUrl && config.sharedLimits) redisLimits = await connectRedisLimits(config.redisUrl, logger);
+    const limits = redisLimits?.limits ?? storeLimits;
     const box = await openSecretBox(store, { envKey: config.secretKey, dataDir: config.dataDir, logger });
     const apiKeys = new ApiKeyService(store, config.apiKeys, config.adminApiKeys);
     const firstKey = await apiKeys.ensureOne();

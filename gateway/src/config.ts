@@ -76,6 +76,8 @@ export interface GatewayConfig {
    * together (default). `WXNOTIFY_SHARED_LIMITS=off`: per-process counters (one replica only).
    */
   sharedLimits: boolean;
+  /** `redis://…`: count the shared request limits in Redis instead of the database. */
+  redisUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     minFreeDiskBytes: sizeVar(env, 'WXNOTIFY_MIN_FREE_DISK', 32 * 1024 * 1024),
     healthCacheMs: intVar(env, 'WXNOTIFY_HEALTH_CACHE_MS', 5000),
     trustProxy: trustProxyOf(env.WXNOTIFY_TRUST_PROXY),
+    redisUrl: env.WXNOTIFY_REDIS_URL || undefined,
     sharedLimits: !['off', 'false', '0'].includes((env.WXNOTIFY_SHARED_LIMITS ?? '').trim().toLowerCase()),
   };
 }

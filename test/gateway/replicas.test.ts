@@ -7,6 +7,7 @@ import { DEFAULT_APP_TOKEN, FakeWxPusher } from '../fakes/wxpusher/server.js';
 import { startTempPostgres, type TempPostgres } from './support/postgres.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redisInstalled, TestRedis } from '../nest/support/redis.js';
 import { until } from './support/until.js';
 import { startTestGateway, TEST_ADMIN_PASSWORD, type TestGateway, type TestGatewayOptions } from './support/test-gateway.js';
 
@@ -113,6 +114,32 @@ describeIfPostgres('gateway replicas on one Postgres', () => {
 
       const guesses = await Promise.all(Array.from({ length: 150 }, (_, i) => running[i % 3]!.call('POST', `/api/notify/${'A'.repeat(29)}${String(i).padStart(3, '0')}`, { content: 'x' }, { auth: false }).then((r) => r.status)));
       expect(guesses.filter((s) => s === 404)).toHaveLength(120);
+    });
+
+    (redisInstalled ? it : it.skip)('with WXNOTIFY_REDIS_URL the limits are counted in Redis instead, and hold the same way', async () => {
+      const redis = await TestRedis.start();
+      try {
+        const env = { WXNOTIFY_REDIS_URL: `redis://127.0.0.1:${redis.port}` };
+        running = await replicas(2, { fakes: { gewe, wecom }, env });
+        const { code } = await running[0]!.createCode({ rateLimitPerMinute: 10 });
+        const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => running[i % 2]!.call('POST', `/api/notify/${code}`, { content: `redis ${i}` }, { auth: false }).then((r) => r.status)));
+        expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+        // Nothing was counted in the database for this Code.
+        const admin = new pgModule.Client({ connectionString: pg!.url });
+        await admin.connect();
+        const { rows } = await admin.query('SELECT count(*)::int AS n FROM rate_windows');
+        await admin.end();
+        const before = rows[0].n;
+        await running[0]!.call('POST', `/api/notify/${code}`, { content: 'one more' }, { auth: false });
+        const again = new pgModule.Client({ connectionString: pg!.url });
+        await again.connect();
+        expect((await again.query('SELECT count(*)::int AS n FROM rate_windows')).rows[0].n).toBe(before);
+        await again.end();
+      } finally {
+        await Promise.all(running.map((t) => t.stop()));
+        running = [];
+        await redis.stop();
+      }
     });
 
     it('logins: 10 per address and 30 per account per minute, over all replicas together', async () => {
