@@ -39,7 +39,8 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 		return new NodeApiError(node, { code: String(error.code), message } as JsonObject, {
 			...details,
 			message,
-			httpCode: error.status !== undefined ? String(error.status) : undefined,
+			// WeCom answers errors with HTTP 200: n8n would print "200 - " before the message.
+			httpCode: error.status !== undefined && (error.status < 200 || error.status > 299) ? String(error.status) : undefined,
 		});
 	}
 	return new NodeOperationError(node, safeMessage(error), { itemIndex });

@@ -84,8 +84,8 @@ describeIfChromium('n8n-nodes-wxnotify in the real n8n editor (Chromium)', () =>
 
 	it('the node creator finds the WeCom nodes for 企业微信 and the robot for 群机器人', async () => {
 		await openWorkflow();
-		await page.keyboard.press('Tab');
-		const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]').first();
+		await page.locator('[data-test-id="canvas-plus-button"], [data-test-id="node-creator-plus-button"]').first().click();
+		const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"], [data-test-id="node-creator"] input').first();
 		await search.fill('企业微信');
 		await page.waitForTimeout(1500);
 		await shot('node-creator-qiye-weixin');
@@ -105,16 +105,23 @@ describeIfChromium('n8n-nodes-wxnotify in the real n8n editor (Chromium)', () =>
 		const file = await shot('wecom-textcard');
 		const text = await ndv.innerText();
 		expect(text).not.toContain('[object Object]');
-		expect(text).toContain('张三 (zhangsan)');
+		const values = await ndv.locator('input').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+		expect(values).toContain('张三 (zhangsan)');
 		expect(text).not.toContain('Markdown Fallback');
 		for (const placeholder of ['e.g. Disk almost full', 'https://example.com/incidents/42', 'e.g. 详情']) {
 			expect(await ndv.locator(`[placeholder="${placeholder}"]`).count()).toBeGreaterThan(0);
 		}
 		// Open the user list: the credential's secret is wrong, so the list cannot load.
-		await ndv.locator('[data-test-id="resource-locator-dropdown"], [data-test-id="rlc-input"]').first().click().catch(() => undefined);
-		await page.waitForTimeout(2500);
+		await ndv.locator('[data-test-id="rlc-input"]').first().click();
+		await page.waitForTimeout(3000);
 		await shot('wecom-lookup-error');
-		expect(await page.locator('body').innerText()).not.toContain('[object Object]');
+		const body = await page.locator('body').innerText();
+		expect(body).not.toContain('[object Object]');
+		expect(body).toMatch(/40001/);
+		expect(body).not.toMatch(/\b200 - /);
+		await page.keyboard.press('Escape');
+		await ndv.locator('[placeholder="https://example.com/incidents/42"]').first().scrollIntoViewIfNeeded();
+		await shot('wecom-textcard-fields');
 		expect(fs.statSync(file).size).toBeGreaterThan(10_000);
 		await page.keyboard.press('Escape');
 	});

@@ -4,6 +4,7 @@
  * triggers published and driven through production webhook URLs under `n8n start`.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { WeComCallback } from '../../core/src';
 import { FakeGateway, DEFAULT_GATEWAY_CODE } from '../fakes/gateway';
 import { GewechatFake } from '../fakes/gewechat';
@@ -236,6 +237,15 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 					connections: connect([['WeCom Trigger', 'Echo to robot']]),
 				},
 				{
+					// The alert flow of the docs: Webhook → WeCom Robot in "Alert payload" mode, no template written.
+					name: 'alertmanager to robot',
+					nodes: [
+						{ ...builtin('Alert Webhook', 'webhook', 2, { httpMethod: 'POST', path: 'wx-alerts', responseMode: 'onReceived', options: {} }), webhookId: '11111111-2222-4333-8444-0000000000ab' },
+						wx('Alert to robot', 'weComRobot', { resource: 'message', operation: 'send', inputMode: 'alert' }, creds['WeCom robot']),
+					],
+					connections: connect([['Alert Webhook', 'Alert to robot']]),
+				},
+				{
 					name: 'wxpusher trigger',
 					nodes: [
 						wx('WxPusher Trigger', 'wxPusherTrigger', { secret: WXP_SECRET, actions: [] }, undefined, { webhookId: HOOK.wxpusher }),
@@ -276,6 +286,7 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 				n8n.waitForWebhook(n8n.webhookUrl(HOOK.wxpusherPath, `wxpusher/${WXP_SECRET}`), { method: 'POST' }),
 				n8n.waitForWebhook(n8n.webhookUrl(HOOK.gewechat, 'gewechat'), { method: 'POST' }),
 				n8n.waitForWebhook(n8n.webhookUrl(HOOK.juhe, 'juhe'), { method: 'POST' }),
+				n8n.waitForWebhook(n8n.webhookUrl('wx-alerts'), { method: 'POST' }),
 			]);
 		});
 
@@ -348,6 +359,8 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 				expect(typeof res.body.message).toBe('string');
 				expect(res.body.message).toMatch(/40001|secret/i);
 				expect(JSON.stringify(res.body)).not.toContain('[object Object]');
+				// The editor prints "<httpCode> - <message>": WeCom's errors come with HTTP 200, which says nothing.
+				expect(res.body.httpCode).not.toBe('200');
 				expect(JSON.stringify(res.body)).not.toContain('wrong-secret');
 			}
 		});
@@ -403,7 +416,20 @@ describe('n8n-nodes-wxnotify in a real n8n', () => {
 			expect(robot.delivered.length).toBe(count);
 		});
 
-		it('WxPusher Trigger: secret checked, reply is exactly "success", the follower is welcomed', async () => {
+		it('Webhook → WeCom Robot with Input "Alert payload": an Alertmanager POST becomes the default markdown alert', async () => {
+			const before = robot.delivered.length;
+			const body = fs.readFileSync(path.join(__dirname, '../fixtures/alerts/alertmanager-v4.json'), 'utf8');
+			const res = await fetch(n8n.webhookUrl('wx-alerts'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+			expect(res.status).toBe(200);
+			await until('the alert message', () => robot.delivered.length > before);
+			const sent = robot.delivered[robot.delivered.length - 1];
+			expect(sent.msgtype).toBe('markdown');
+			expect(String((sent.payload as { content: string }).content)).toMatch(/DiskFull[\s\S]*db1:9100/);
+			await new Promise((r) => setTimeout(r, 500));
+			expect(robot.delivered.length).toBe(before + 1);
+		});
+
+				it('WxPusher Trigger: secret checked, reply is exactly "success", the follower is welcomed', async () => {
 			const url = n8n.webhookUrl(HOOK.wxpusher, 'wxpusher');
 			const wrong = await fetch(`${url}?secret=nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(wxPusherCallbacks.subscribe()) });
 			expect(wrong.status).toBe(403);
