@@ -2,11 +2,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { isNotifyError, redactUrl } from '../../core/src';
 
-/** The core names config keys (baseUrl); the n8n form calls the same field "Base URL". */
+/** The core names config keys (baseUrl, corpSecret); the n8n forms call them "Base URL" and "App Secret". */
 export function inN8nTerms(text: string): string;
 export function inN8nTerms(text: string | undefined): string | undefined;
 export function inN8nTerms(text: string | undefined): string | undefined {
-	return text?.replace(/\bbaseUrl\b/g, 'Base URL');
+	return text?.replace(/\bbaseUrl\b/g, 'Base URL').replace(/\bcorpSecret\b/g, 'App Secret');
 }
 
 /** The JSON a failed item carries with "continue on fail": enough to branch on, no secrets. The hint has its own field. */

@@ -217,6 +217,10 @@ describe('WeCom app node (in-process, strict fake WeCom)', () => {
 		const [out] = await executeNode(node, { typeVersion: 1, credentials: dead, continueOnFail: true, parameters: { resource: 'message', operation: 'send', messageType: 'text', content: 'x', toUsers: ['zhangsan'] } });
 		expect(out.json.hint).toMatch(/Base URL/);
 		expect(JSON.stringify(out.json)).not.toMatch(/baseUrl/);
+		const wrong = { weComAppApi: { baseUrl: wecom.url, corpId: wecom.corpId, secret: 'wrong-secret', agentId: wecom.agentId } };
+		const [denied] = await executeNode(node, { credentials: wrong, continueOnFail: true, parameters: { resource: 'message', operation: 'send', messageType: 'text', content: 'x', userPicks: { user: [{ id: { __rl: true, mode: 'id', value: 'zhangsan' } }] } } });
+		expect(denied.json).toMatchObject({ code: 40001, hint: expect.stringContaining('App Secret') });
+		expect(String(denied.json.hint)).not.toContain('corpSecret');
 	});
 
 	describe('version 2: one recipient set of resource locators', () => {
