@@ -75,3 +75,45 @@ describe('a 45009 window does not stall synchronous callers', () => {
     expect(t.wecom.delivered.some((m) => JSON.stringify(m).includes('queued during the window'))).toBe(true);
   });
 });
+
+/**
+ * The same bound holds for the core's quotas: past a member's 30/min a synchronous request is
+ * not held for the merge slot (up to a minute) but answered 429 + Retry-After at once, nothing
+ * sent and nothing silently dropped by WeCom. Outside a request (the outbox) the send still coalesces.
+ */
+describe('a full member quota does not stall synchronous callers', () => {
+  let t: TestGateway;
+  let clock: VirtualClock;
+  let code: string;
+  beforeAll(async () => {
+    clock = new VirtualClock();
+    const fakes = { gewe: await GewechatFake.start(), wecom: await FakeWeCom.start({ clock }) };
+    t = await startTestGateway({ fakes, channelDeps: { clock }, now: () => clock.now() });
+    ({ code } = await t.createCode());
+  });
+  afterAll(async () => {
+    await t.close();
+    await Promise.all([t.gewe.close(), t.wecom.close()]);
+  });
+
+  it('the 31st send in a minute to one member answers 429 with Retry-After, and the member lost nothing', async () => {
+    for (let i = 1; i <= 30; i++) {
+      expect((await t.call('POST', `/api/notify/${code}`, { content: `alert ${i}` }, { auth: false })).status).toBe(200);
+    }
+    const slept = clock.slept;
+    const over = await t.call('POST', `/api/notify/${code}`, { content: 'alert 31' }, { auth: false });
+    expect(over.status).toBe(429);
+    expect(over.json).toMatchObject({ success: false, code: 'QUOTA_EXCEEDED', retryable: true });
+    const retryAfter = Number(over.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(61);
+    expect(clock.slept - slept).toBe(0);
+    expect(t.wecom.receivedBy('zhangsan')).toHaveLength(30);
+    expect(t.wecom.quotaDrops).toBe(0);
+
+    clock.advance(retryAfter * 1000);
+    expect((await t.call('POST', `/api/notify/${code}`, { content: 'alert 31' }, { auth: false })).status).toBe(200);
+    expect(t.wecom.receivedBy('zhangsan')).toHaveLength(31);
+    expect(t.wecom.quotaDrops).toBe(0);
+  });
+});

@@ -4,7 +4,7 @@ import { TransportError, type HttpRequest, type HttpResponse, type Transport } f
 import { untilAborted, type Clock } from './clock';
 import type { RateLimiter, RateRule } from './rate-limiter';
 import type { Redactor } from './redact';
-import { backoffDelay, type RetryPolicy } from './retry';
+import { backoffDelay, currentMaxWaitMs, type RetryPolicy } from './retry';
 
 /** What a channel's response parser decided about one HTTP exchange. */
 export type Outcome<T> =
@@ -188,8 +188,7 @@ export class Pipeline {
   }
 
   private maxWaitMs(): number {
-    const bound = this.deps.retry.maxWaitMs;
-    return (typeof bound === 'function' ? bound() : bound) ?? Infinity;
+    return currentMaxWaitMs(this.deps.retry.maxWaitMs);
   }
 
   /** A call that would have to wait `delayMs` for its key, longer than the caller's bound: fail, nothing sent. */

@@ -6,6 +6,7 @@ import { mergeNotifications, type MergeItem, type MergeLayout } from './coalesce
 import { Collector, type FlushResult, type Waiting } from './digest';
 import { quotaExceededError, type QuotaPolicy } from './quotas';
 import { MemoryRateLimiter, type RateLimiter, type RateRule, type Reservation } from './rate-limiter';
+import { currentMaxWaitMs, type RetryPolicy } from './retry';
 
 /** What one send costs in quota, worked out by the channel from the validated notification. */
 export interface QuotaTicket {
@@ -26,6 +27,12 @@ export interface QuotaGateOptions<N extends Notification<any, any>> {
   clock: Clock;
   limiter: RateLimiter;
   policy: QuotaPolicy;
+  /**
+   * The caller's wait bound (the channel's `retry.maxWaitMs`): a send that would wait longer for
+   * its quota fails at once with `QUOTA_EXCEEDED` whatever the policy (e.g. a synchronous HTTP
+   * request that must answer within seconds). Default: no bound.
+   */
+  maxWaitMs?: RetryPolicy['maxWaitMs'];
   /** Byte cap and look of merged messages (the channel's text limit). */
   layout: MergeLayout;
   /** Sends a notification as it is; its budget is already taken. */
@@ -106,7 +113,7 @@ export class QuotaGate<N extends Notification<any, any>> {
   }
 
   private overQuota(queued: Queued<N>, waitMs: number, signal: AbortSignal | undefined): Promise<SendResult> {
-    if (this.options.policy === 'fail') return Promise.reject(quotaExceededError(this.options.channel, waitMs, 'send'));
+    if (this.options.policy === 'fail' || waitMs > currentMaxWaitMs(this.options.maxWaitMs)) return Promise.reject(quotaExceededError(this.options.channel, waitMs, 'send'));
     return this.collector.add(queued.ticket.group, queued, waitMs, signal, () => abortedError(this.options.channel, 'send', false));
   }
 

@@ -18,6 +18,11 @@ export interface RetryPolicy {
   maxWaitMs?: number | (() => number);
 }
 
+/** The bound in force for the call being made now (`maxWaitMs` may be read per call). */
+export function currentMaxWaitMs(bound: RetryPolicy['maxWaitMs']): number {
+  return (typeof bound === 'function' ? bound() : bound) ?? Infinity;
+}
+
 export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 4,
   baseDelayMs: 300,

@@ -92,6 +92,7 @@ export class GewechatClient implements GewechatChannel {
       clock: ctx.clock,
       limiter: ctx.limiter,
       policy: config.onQuota ?? 'coalesce',
+      maxWaitMs: ctx.retry.maxWaitMs,
       layout: { maxBytes: GEWECHAT_MERGED_TEXT_BYTES },
       deliver: (n) => this.deliver(n, planGewechatSend(n)),
       merged: (text, first) => ({ content: text, format: 'text', to: first.to }),

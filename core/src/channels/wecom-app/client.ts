@@ -216,6 +216,7 @@ export class WeComAppClient implements WeComAppChannel {
       clock: ctx.clock,
       limiter: ctx.limiter,
       policy: config.onQuota ?? 'coalesce',
+      maxWaitMs: ctx.retry.maxWaitMs,
       layout: { maxBytes: L.textBytes },
       deliver: (n) => this.deliver(n),
       merged: (text, first) => ({ content: text, format: 'text', to: first.to ?? this.config.defaultTo, ...(first.options?.safe === 1 ? { options: { safe: 1 } } : {}) }),

@@ -80,6 +80,7 @@ export class WeComBotClient implements WeComBotChannel {
       clock: ctx.clock,
       limiter: ctx.limiter,
       policy: config.onQuota ?? 'coalesce',
+      maxWaitMs: ctx.retry.maxWaitMs,
       layout: { maxBytes: L.textBytes },
       deliver: (n) => this.deliver(n, this.prepare(n)),
       merged: (text, _first, items) => ({ content: text, format: 'text', options: mergedMentions(items) }),

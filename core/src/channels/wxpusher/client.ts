@@ -3,6 +3,7 @@ import type { CallSpec, Pipeline } from '../../engine/pipeline';
 import type { RateLimiter } from '../../engine/rate-limiter';
 import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
 import { resolveQuotas, type QuotaOverrides } from '../../engine/quotas';
+import type { RetryPolicy } from '../../engine/retry';
 import type { RateRule } from '../../engine/rate-limiter';
 import { codePoints } from '../../engine/split';
 import { isNotifyError, NotifyError } from '../../model/notify-error';
@@ -37,6 +38,7 @@ export class WxPusherClient extends WxPusherManagement {
     private readonly pipe: Pipeline,
     clock: ConstructorParameters<typeof WxPusherManagement>[2],
     limiter: RateLimiter,
+    maxWaitMs?: RetryPolicy['maxWaitMs'],
   ) {
     super(cfg, pipe, clock);
     const tokenHash = cfg.appToken ? secretKeyHash(cfg.appToken, 16) : 'none';
@@ -50,6 +52,7 @@ export class WxPusherClient extends WxPusherManagement {
       clock,
       limiter,
       policy: cfg.onQuota ?? 'coalesce',
+      maxWaitMs,
       layout: { maxBytes: wxPusherLimits.contentMaxChars, measure: codePoints },
       deliver: (n) => this.deliver(planWxPusherSend(n, this.cfg)),
       merged: (text, first) => ({ content: text, format: 'text', summary: text.split('\n')[0], to: first.to, ...(first.options ? { options: first.options } : {}) }),
