@@ -128,7 +128,15 @@
   const time = (iso) => (iso ? new Date(iso).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) : w('never'));
 
   function table(id, headers) {
-    return el('table', { id }, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { text: w(h) })))), el('tbody'));
+    return el('table', { id, class: 'responsive' }, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { text: w(h) })))), el('tbody'));
+  }
+
+  /** Fills a table's body; each cell gets its column name, shown as a label on phone-sized screens (style.css). */
+  function fillTable(id, ...rows) {
+    const tableNode = document.getElementById(id);
+    const names = [...tableNode.querySelectorAll('thead th')].map((th) => th.textContent);
+    for (const row of rows) [...row.children].forEach((td, i) => td.setAttribute('data-label', names[i] ?? ''));
+    tableNode.querySelector('tbody').replaceChildren(...rows);
   }
 
   function build() {
@@ -269,10 +277,10 @@
 
   async function loadAlerts() {
     const data = await api('GET', `/admin/api/alerts?state=${state.view}`);
-    document.querySelector('#alert-groups tbody').replaceChildren(...data.groups.map(groupRow));
+    fillTable('alert-groups', ...data.groups.map(groupRow));
     document.getElementById('alert-groups-empty').classList.toggle('hidden', data.groups.length > 0);
     const silences = data.silences.filter((s) => s.active);
-    document.querySelector('#alert-silences tbody').replaceChildren(
+    fillTable('alert-silences',
       ...silences.map((s) => {
         const end = el('button', { type: 'button', class: 'small danger', text: w('expire') });
         end.addEventListener('click', () => act(() => api('DELETE', `/admin/api/alerts/silences/${encodeURIComponent(s.id)}`)));
@@ -284,7 +292,7 @@
 
   async function loadDeliveries() {
     const data = await api('GET', `/admin/api/alerts/deliveries${state.query ? `?q=${encodeURIComponent(state.query)}` : ''}`);
-    document.querySelector('#deliveries-table tbody').replaceChildren(
+    fillTable('deliveries-table',
       ...data.deliveries.map((d) => {
         const resend = el('button', { type: 'button', class: 'small', text: w('resend') });
         resend.addEventListener('click', async () => {

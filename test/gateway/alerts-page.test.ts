@@ -90,4 +90,29 @@ describeIfChromium('alerts page in headless Chromium', () => {
     expect(await page.textContent('#alerts-tab-resolved')).toBe('Resolved');
     expect(problems).toEqual([]);
   });
+
+  it('on a phone-sized screen the delivery log shows one labelled block per message, not one character per line', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => document.getElementById('deliveries-card')?.scrollIntoView());
+    const layout = await page.evaluate(() => {
+      const table = document.getElementById('deliveries-table')!;
+      const cell = table.querySelector('tbody tr td') as HTMLElement;
+      return {
+        headHidden: getComputedStyle(table.querySelector('thead')!).display === 'none',
+        label: cell.getAttribute('data-label'),
+        firstHeader: table.querySelector('thead th')!.textContent,
+        cellWidth: cell.getBoundingClientRect().width,
+        tableWidth: table.getBoundingClientRect().width,
+      };
+    });
+    const shot = join(mkdtempSync(join(tmpdir(), 'wxnotify-alerts-shots-')), 'alerts-phone.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`[alerts page] phone screenshot: ${shot}`);
+    expect(layout.headHidden).toBe(true);
+    expect(layout.label).toBeTruthy();
+    expect(layout.label).toBe(layout.firstHeader);
+    expect(layout.cellWidth).toBeGreaterThan(250);
+    expect(layout.tableWidth).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
 });
