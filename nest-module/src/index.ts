@@ -19,6 +19,8 @@ export { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, 
 export type { NotifyQueueOptions, NotifyRedisConnection } from './queue/queue.options.js';
 export { NotifyCallbacksModule } from './callbacks/notify-callbacks.module.js';
 export { NotifyCallbacksService } from './callbacks/notify-callbacks.service.js';
-export { NOTIFY_CALLBACK_EVENTS, type NotifyCallbackEvent } from './callbacks/callbacks.events.js';
+export { NOTIFY_CALLBACK_EVENTS, cardActionEvent, type NotifyCallbackEvent } from './callbacks/callbacks.events.js';
+export { OnCardAction } from './callbacks/on-card-action.decorator.js';
+export { CardQuestions, type AskOptions, type AskAnswered, type AskResult } from './notify.ask.js';
 export type { NotifyCallbacksOptions } from './callbacks/callbacks.options.js';
 export * from './testing/index.js';

@@ -7,6 +7,7 @@ import type { NotifyMessage } from './notify.options.js';
 import type { NotifyRuntime } from './notify.runtime.js';
 import type { NotifyStats } from './notify.stats.js';
 import { SummaryLog } from './summary-log.js';
+import { CardQuestions, type AskOptions, type AskResult } from './notify.ask.js';
 
 export { describeError };
 
@@ -49,7 +50,22 @@ export class NotifyService implements OnApplicationShutdown {
   constructor(
     @Inject(NOTIFY_RUNTIME) private readonly runtime: NotifyRuntime,
     @Optional() @Inject(NOTIFY_DISPATCHER) private readonly dispatcher?: NotifyDispatcher | null,
-  ) {}
+  ) {
+    this.questions = new CardQuestions(runtime.context.clock);
+  }
+
+  /** Button-card questions waiting for a click (answered through the WeCom callback of NotifyCallbacksModule). */
+  readonly questions: CardQuestions;
+
+  /**
+   * Sends a button card through a wecom-app channel and resolves with the first click
+   * (`{ answered: true, key, user }`, the card then shows who answered) or `{ answered: false, timedOut: true }`.
+   */
+  ask(options: AskOptions): Promise<AskResult> {
+    const name = options.channel ?? this.runtime.defaultChannel;
+    const channel = name === undefined ? undefined : this.runtime.channels.get(name);
+    return this.questions.ask(channel as never, options);
+  }
 
   /** Names of the configured channels. */
   get channelNames(): string[] {
@@ -155,6 +171,7 @@ export class NotifyService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.questions.close();
     await this.drain();
     this.closing = true;
     this.warnings.flush();

@@ -47,8 +47,10 @@ export function createCallbacksController(path: string): Type<unknown> {
       if (!wecom) return reply(res, 404);
       try {
         const message = wecom.decryptMessage(query, await readRawBody(req));
+        const click = this.callbacks.cards.accept(message);
         reply(res, 200);
         this.callbacks.publish({ source: 'wecom', message });
+        if (click && !click.duplicate) void this.callbacks.cardClicked(click.event);
       } catch (error) {
         reply(res, rejection(error));
       }

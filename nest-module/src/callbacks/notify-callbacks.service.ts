@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { Deduplicator, GewechatCallbackInbox, WeComCallback } from '@wxnotify/core';
+import { Deduplicator, GewechatCallbackInbox, TemplateCardInbox, WeComCallback, type TemplateCardEvent } from '@wxnotify/core';
+import { NotifyService } from '../notify.service.js';
 import { Subject, type Observable } from 'rxjs';
-import { eventName, type NotifyCallbackEvent } from './callbacks.events.js';
+import { cardActionEvent, eventName, type NotifyCallbackEvent } from './callbacks.events.js';
 import { NOTIFY_CALLBACKS_OPTIONS, type NotifyCallbacksOptions } from './callbacks.options.js';
 
 interface EmitterLike {
@@ -22,6 +23,8 @@ export class NotifyCallbacksService implements OnApplicationBootstrap, OnApplica
   readonly wecom?: WeComCallback;
   readonly gewechat: GewechatCallbackInbox;
   readonly juheDedupe: Deduplicator;
+  readonly cards = new TemplateCardInbox();
+  private notify?: NotifyService;
 
   constructor(
     @Inject(NOTIFY_CALLBACKS_OPTIONS) readonly options: NotifyCallbacksOptions,
@@ -41,6 +44,11 @@ export class NotifyCallbacksService implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     try {
+      this.notify = this.moduleRef.get(NotifyService, { strict: false });
+    } catch {
+      this.notify = undefined;
+    }
+    try {
       const { EventEmitter2 } = await import('eventemitter2');
       this.emitter = this.moduleRef.get(EventEmitter2 as never, { strict: false }) as EmitterLike;
     } catch {
@@ -50,6 +58,17 @@ export class NotifyCallbacksService implements OnApplicationBootstrap, OnApplica
 
   onApplicationShutdown(): void {
     this.subject.complete();
+  }
+
+  /** A card click reported once: answers a pending `NotifyService.ask`, or is emitted for `@OnCardAction` handlers. */
+  async cardClicked(event: TemplateCardEvent): Promise<void> {
+    this.publish({ source: 'wecom-card', event });
+    try {
+      this.emitter?.emit(cardActionEvent(event.eventKey), event);
+      await this.notify?.questions.answer(event);
+    } catch (error) {
+      this.logger.warn(`card click ${event.taskId} not handled: ${(error as Error).message}`);
+    }
   }
 
   publish(event: NotifyCallbackEvent): void {

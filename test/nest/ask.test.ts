@@ -1,0 +1,147 @@
+import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import type { Clock, TemplateCardEvent } from '@wxnotify/core';
+import { NotifyCallbacksModule, NotifyModule, NotifyService, OnCardAction, type AskResult } from '@wxnotify/nestjs';
+import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
+import { waitFor } from './support/wait';
+
+const CALLBACK = { token: 'asktoken', encodingAESKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR' };
+
+/** Sleeps end only when the test moves time past their deadline. */
+class ManualClock implements Clock {
+  private current = Date.UTC(2026, 11, 1, 9, 0, 0);
+  private sleepers: Array<{ at: number; wake: () => void }> = [];
+  now(): number {
+    return this.current;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.sleepers.push({ at: this.current + ms, wake: resolve });
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+  advance(ms: number): void {
+    this.current += ms;
+    const due = this.sleepers.filter((s) => s.at <= this.current);
+    this.sleepers = this.sleepers.filter((s) => s.at > this.current);
+    for (const s of due) s.wake();
+  }
+}
+
+const question = {
+  title: '发布审批',
+  description: 'v1.4.2 → prod',
+  buttons: [
+    { text: '批准', key: 'approve', style: 1 as const },
+    { text: '拒绝', key: 'reject', style: 2 as const },
+  ],
+};
+
+describe('NotifyService.ask: button card → click through the Nest callback route → answer (real Nest app, fake WeCom over HTTP)', () => {
+  let wecom: FakeWeCom;
+  let app: INestApplication;
+  let notify: NotifyService;
+  const clock = new ManualClock();
+  const actions: TemplateCardEvent[] = [];
+
+  @Injectable()
+  class Approvals {
+    @OnCardAction('approve')
+    onApprove(event: TemplateCardEvent): void {
+      actions.push(event);
+    }
+  }
+
+  beforeAll(async () => {
+    wecom = await startFakeWeCom();
+    @Module({
+      imports: [
+        EventEmitterModule.forRoot({ wildcard: true }),
+        NotifyModule.forRoot({ channels: { app: { type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url } }, defaultChannel: 'app', deps: { clock, retry: { maxAttempts: 1 } } }),
+        NotifyCallbacksModule.forRoot({ path: 'hooks', wecom: { ...CALLBACK, receiveId: wecom.corpId } }),
+      ],
+      providers: [Approvals],
+    })
+    class AskApp {}
+    app = await NestFactory.create(AskApp, { logger: false, rawBody: true });
+    await app.listen(0, '127.0.0.1');
+    const port = (app.getHttpServer().address() as { port: number }).port;
+    wecom.cards.callback = { url: `http://127.0.0.1:${port}/hooks/wecom`, ...CALLBACK };
+    notify = app.get(NotifyService);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await wecom.close();
+  });
+
+  beforeEach(() => {
+    actions.length = 0;
+  });
+
+  async function sentTask(before: number): Promise<string> {
+    await waitFor(() => wecom.cards.tasks.size > before, 'the card send');
+    return [...wecom.cards.tasks.keys()].at(-1) as string;
+  }
+
+  it('resolves with the member who clicked and updates the card for everyone; a second click is reported once', async () => {
+    const before = wecom.cards.tasks.size;
+    const updatesBefore = wecom.cards.updates.length;
+    const asked = notify.ask({ card: question, to: { users: ['zhangsan', 'lisi'] }, timeoutMs: 60_000 });
+    const taskId = await sentTask(before);
+    const click = await wecom.cards.click({ userId: 'lisi', taskId, eventKey: 'approve' });
+    expect(click.status).toBe(200);
+    await expect(asked).resolves.toMatchObject({ answered: true, key: 'approve', user: 'lisi', taskId });
+    await waitFor(() => wecom.cards.updates.length > updatesBefore, 'the card update');
+    expect(wecom.cards.updates.slice(updatesBefore)).toEqual([expect.objectContaining({ taskId, atall: true, replaceName: '已由 lisi 选择 批准', responseCode: click.responseCode })]);
+    await waitFor(() => actions.length === 1, 'the @OnCardAction handler');
+    expect(actions[0]).toMatchObject({ userId: 'lisi', taskId, eventKey: 'approve' });
+
+    const again = await wecom.cards.click({ userId: 'lisi', taskId, eventKey: 'approve' });
+    const redelivered = await again.redeliver();
+    expect([again.status, redelivered.status]).toEqual([200, 200]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(actions).toHaveLength(1);
+    expect(wecom.cards.updates.length).toBe(updatesBefore + 1);
+  });
+
+  it('resolves as timed out after timeoutMs on the module clock, not before', async () => {
+    const before = wecom.cards.tasks.size;
+    let result: AskResult | undefined;
+    const asked = notify.ask({ card: question, to: { users: ['zhangsan'] }, timeoutMs: 30_000 }).then((r) => (result = r));
+    const taskId = await sentTask(before);
+    clock.advance(29_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(result).toBeUndefined();
+    clock.advance(1_000);
+    await asked;
+    expect(result).toEqual({ answered: false, timedOut: true, taskId });
+    // A late click answers nothing and changes no card.
+    const updates = wecom.cards.updates.length;
+    await wecom.cards.click({ userId: 'zhangsan', taskId, eventKey: 'reject' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(wecom.cards.updates.length).toBe(updates);
+  });
+
+  it('rejects a forged click (wrong key) with 403 and leaves the question open', async () => {
+    const before = wecom.cards.tasks.size;
+    let result: AskResult | undefined;
+    const asked = notify.ask({ card: question, to: { users: ['zhangsan'] }, timeoutMs: 5_000 }).then((r) => (result = r));
+    const taskId = await sentTask(before);
+    const port = (app.getHttpServer().address() as { port: number }).port;
+    const forged = await wecom.cards.click({ userId: 'zhangsan', taskId, eventKey: 'approve' }, { url: `http://127.0.0.1:${port}/hooks/wecom`, token: 'forged', encodingAESKey: CALLBACK.encodingAESKey });
+    expect(forged.status).toBe(403);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(result).toBeUndefined();
+    expect(actions).toHaveLength(0);
+    clock.advance(5_000);
+    await asked;
+    expect(result).toMatchObject({ answered: false, timedOut: true });
+  });
+
+  it('names the problem when the channel cannot carry buttons', async () => {
+    await expect(notify.ask({ card: { title: 'x', buttons: [{ text: '看看', url: 'https://example.com' }] }, timeoutMs: 1000 })).rejects.toMatchObject({ kind: 'validation' });
+  });
+});
