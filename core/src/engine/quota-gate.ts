@@ -41,6 +41,15 @@ export interface QuotaGateOptions<N extends Notification<any, any>> {
   merged(text: string, first: N, items: readonly N[]): N;
 }
 
+/** The gate settings every channel takes from its context and config: clock, limiter, `onQuota`, the wait bound. */
+export function channelGateBasics(
+  channel: string,
+  ctx: { clock: Clock; limiter: RateLimiter; retry: Pick<RetryPolicy, 'maxWaitMs'> },
+  onQuota: QuotaPolicy | undefined,
+): Pick<QuotaGateOptions<never>, 'channel' | 'clock' | 'limiter' | 'policy' | 'maxWaitMs'> {
+  return { channel, clock: ctx.clock, limiter: ctx.limiter, policy: onQuota ?? 'coalesce', maxWaitMs: ctx.retry.maxWaitMs };
+}
+
 interface Queued<N> {
   notification: N;
   ticket: QuotaTicket;

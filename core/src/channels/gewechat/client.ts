@@ -1,6 +1,6 @@
 import { idToString } from '../../engine/json';
 import type { Pipeline } from '../../engine/pipeline';
-import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { channelGateBasics, QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
 import { resolveQuotas } from '../../engine/quotas';
 import type { RateRule } from '../../engine/rate-limiter';
 import { isAbortError, isNotifyError, NotifyError } from '../../model/notify-error';
@@ -88,11 +88,7 @@ export class GewechatClient implements GewechatChannel {
     const rate = config.rateLimit;
     this.accountRules = resolveQuotas('gewechat', GEWECHAT_QUOTAS, { messagesPerAccount: rate === false ? false : { limit: rate?.limit, windowMs: rate?.windowMs }, ...config.quotas }).sender;
     this.gate = new QuotaGate<GewechatNotification>({
-      channel: 'gewechat',
-      clock: ctx.clock,
-      limiter: ctx.limiter,
-      policy: config.onQuota ?? 'coalesce',
-      maxWaitMs: ctx.retry.maxWaitMs,
+      ...channelGateBasics('gewechat', ctx, config.onQuota),
       layout: { maxBytes: GEWECHAT_MERGED_TEXT_BYTES },
       deliver: (n) => this.deliver(n, planGewechatSend(n)),
       merged: (text, first) => ({ content: text, format: 'text', to: first.to }),

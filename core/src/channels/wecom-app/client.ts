@@ -1,7 +1,7 @@
 import { secretKeyHash } from '../../engine/keys';
 import { mapLimit, mapSettled } from '../../engine/concurrency';
 import type { CallSpec, Outcome, Pipeline, TokenSource } from '../../engine/pipeline';
-import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { channelGateBasics, QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
 import { resolveQuotas } from '../../engine/quotas';
 import type { RateRule } from '../../engine/rate-limiter';
 import type { FetchedToken } from '../../engine/token-cache';
@@ -212,11 +212,7 @@ export class WeComAppClient implements WeComAppChannel {
     this.memberRules = resolveQuotas(CHANNEL, WECOM_APP_QUOTAS, config.quotas).recipient;
     this.budgetPrefix = `${tokenKey}:to:`;
     this.gate = new QuotaGate<WeComAppNotification>({
-      channel: CHANNEL,
-      clock: ctx.clock,
-      limiter: ctx.limiter,
-      policy: config.onQuota ?? 'coalesce',
-      maxWaitMs: ctx.retry.maxWaitMs,
+      ...channelGateBasics(CHANNEL, ctx, config.onQuota),
       layout: { maxBytes: L.textBytes },
       deliver: (n) => this.deliver(n),
       merged: (text, first) => ({ content: text, format: 'text', to: first.to ?? this.config.defaultTo, ...(first.options?.safe === 1 ? { options: { safe: 1 } } : {}) }),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { secretKeyHash } from '../../engine/keys';
 import type { Pipeline } from '../../engine/pipeline';
-import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { channelGateBasics, QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
 import { resolveQuotas } from '../../engine/quotas';
 import type { RateRule } from '../../engine/rate-limiter';
 import { toPlainText, withTitle } from '../../engine/render';
@@ -76,11 +76,7 @@ export class WeComBotClient implements WeComBotChannel {
     const perMinute = config.perMinute ?? L.messagesPerMinute;
     this.robotRules = resolveQuotas(CHANNEL, WECOM_BOT_QUOTAS, { perRobotPerMinute: { limit: perMinute }, ...config.quotas }).sender;
     this.gate = new QuotaGate<WeComBotNotification>({
-      channel: CHANNEL,
-      clock: ctx.clock,
-      limiter: ctx.limiter,
-      policy: config.onQuota ?? 'coalesce',
-      maxWaitMs: ctx.retry.maxWaitMs,
+      ...channelGateBasics(CHANNEL, ctx, config.onQuota),
       layout: { maxBytes: L.textBytes },
       deliver: (n) => this.deliver(n, this.prepare(n)),
       merged: (text, _first, items) => ({ content: text, format: 'text', options: mergedMentions(items) }),
