@@ -1,8 +1,9 @@
-import { createChannel, MemoryTokenStore, NotifyError, systemClock, type Clock, type Transport, type WeComAppChannel, type WeComBotChannel } from '@wxnotify/core';
+import { createChannel, MemoryTokenStore, systemClock, type Clock, type Transport, type WeComAppChannel, type WeComBotChannel } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { NodeHttpTransport } from '@wxnotify/core/node-http';
 import { startFakeRobot, startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
 import { VirtualClock } from '../support/virtual-clock';
+import { rejection } from '../support/notify-errors';
 
 /** A clock whose sleeps last until aborted: any wait that an abort does not end fails the test by timeout. */
 class EndlessClock implements Clock {
@@ -17,15 +18,6 @@ class EndlessClock implements Clock {
       if (this.honoursSignal) signal?.addEventListener('abort', () => resolve(), { once: true });
     });
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NotifyError);
-  return error as NotifyError;
 }
 
 /** Polls until `condition` holds (no fixed sleeps). */

@@ -1,7 +1,8 @@
-import { createChannel, isNotifyError, redactUrl, type GatewayConfig, type NotifyError } from '@wxnotify/core';
+import { createChannel, redactUrl, type GatewayConfig } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { FakeServer, type FakeHandler } from '../support/fake-server';
 import { VirtualClock } from '../support/virtual-clock';
+import { rejection } from '../support/notify-errors';
 
 const transport = new AxiosTransport();
 let server: FakeServer | undefined;
@@ -17,16 +18,6 @@ afterEach(async () => {
 
 function channel(config: Partial<GatewayConfig> = {}) {
   return createChannel({ type: 'gateway', baseUrl: server?.url ?? 'http://127.0.0.1:9', ...config } as GatewayConfig, { transport, clock: new VirtualClock(), random: () => 0.5 });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isNotifyError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a NotifyError');
 }
 
 describe('gateway client error mapping', () => {

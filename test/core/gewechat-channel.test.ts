@@ -1,7 +1,8 @@
-import { createChannel, isNotifyError, type GewechatChannel, type NotifyError } from '@wxnotify/core';
+import { createChannel, type GewechatChannel } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { VirtualClock } from '../support/virtual-clock';
 import { GewechatFake } from '../fakes/gewechat';
+import { rejection } from '../support/notify-errors';
 
 describe('gewechat channel against the fake server', () => {
   let fake: GewechatFake;
@@ -28,15 +29,6 @@ describe('gewechat channel against the fake server', () => {
       { type: 'gewechat', baseUrl: fake.baseUrl, token: fake.token, appId: fake.appId, rateLimit: false, ...overrides },
       { transport, retry: { baseDelayMs: 1, maxDelayMs: 2 } },
     );
-  }
-
-  async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!isNotifyError(error)) throw new Error(`expected a NotifyError, got ${String(error)}`);
-    return error;
   }
 
   it('sends text with the token header and keeps the 64-bit newMsgId exact', async () => {

@@ -1,7 +1,6 @@
 import {
   createChannel,
   MemoryTokenStore,
-  NotifyError,
   weComAppErrors,
   type CachedToken,
   type TokenStore,
@@ -10,6 +9,7 @@ import {
 } from '@wxnotify/core';
 import { startFakeWeCom, type FakeWeComOptions } from '../fakes/wecom';
 import { VirtualClock } from '../support/virtual-clock';
+import { rejection } from '../support/notify-errors';
 
 /** Records the keys the channel uses, to prove the raw secret never becomes part of one. */
 class RecordingStore implements TokenStore {
@@ -37,16 +37,6 @@ async function setup(options: FakeWeComOptions = {}, config: Partial<WeComAppCon
     { clock, tokenStore: store, random: () => 0.5 },
   ) as WeComAppChannel;
   return { clock, wecom, channel, store };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NotifyError);
-    return error as NotifyError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const to = { users: ['zhangsan'] };

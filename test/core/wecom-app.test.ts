@@ -1,6 +1,7 @@
-import { createChannel, MemoryTokenStore, NotifyError, utf8Bytes, type WeComAppChannel, type WeComAppConfig } from '@wxnotify/core';
+import { createChannel, MemoryTokenStore, utf8Bytes, type WeComAppChannel, type WeComAppConfig } from '@wxnotify/core';
 import { startFakeWeCom, type FakeWeCom, type FakeWeComOptions } from '../fakes/wecom';
 import { VirtualClock } from '../support/virtual-clock';
+import { rejection } from '../support/notify-errors';
 
 async function setup(options: FakeWeComOptions = {}, config: Partial<WeComAppConfig> = {}) {
   const clock = new VirtualClock();
@@ -10,16 +11,6 @@ async function setup(options: FakeWeComOptions = {}, config: Partial<WeComAppCon
     { clock, tokenStore: new MemoryTokenStore(), random: () => 0.5 },
   ) as WeComAppChannel;
   return { clock, wecom, channel };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NotifyError);
-    return error as NotifyError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const stripMarker = (part: string) => part.replace(/\n\(\d+\/\d+\)$/, '');

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createChannel, MemoryRateLimiter, NotifyError, utf8Bytes, weComBotErrors, type WeComBotChannel, type WeComBotConfig } from '@wxnotify/core';
+import { createChannel, MemoryRateLimiter, utf8Bytes, weComBotErrors, type WeComBotChannel, type WeComBotConfig } from '@wxnotify/core';
 import { startFakeRobot, type FakeRobotOptions } from '../fakes/wecom';
 import { VirtualClock } from '../support/virtual-clock';
+import { rejection } from '../support/notify-errors';
 
 const started: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -19,16 +20,6 @@ async function setup(options: FakeRobotOptions = {}, config: Partial<WeComBotCon
   const robot = await fake({ clock, ...options });
   const channel = createChannel({ type: 'wecom-bot', key: robot.key, baseUrl: robot.url, ...config }, { clock, random: () => 0.5 }) as WeComBotChannel;
   return { clock, robot, channel };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NotifyError);
-    return error as NotifyError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('fake png body for the robot')]);

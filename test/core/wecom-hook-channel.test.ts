@@ -1,19 +1,11 @@
-import { createChannel, isNotifyError, parseWeComHookCallback, type NotifyError, type Transport, type WeComHookChannel } from '@wxnotify/core';
+import { createChannel, parseWeComHookCallback, type Transport, type WeComHookChannel } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { FakeServer } from '../support/fake-server';
 import { VirtualClock } from '../support/virtual-clock';
 import { JuheFake } from '../fakes/juhe';
+import { rejection } from '../support/notify-errors';
 
 const GUID = '5b1eb388-a4df-3da5-a49a-507eea46632c';
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isNotifyError(error)) throw new Error(`expected a NotifyError, got ${String(error)}`);
-  return error;
-}
 
 describe('wecom-hook channel against the fake JuHe hook', () => {
   let fake: JuheFake;

@@ -1,7 +1,8 @@
-import { createChannel, isNotifyError, NotifyError, type WxPusherConfig } from '@wxnotify/core';
+import { createChannel, type WxPusherConfig } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { DEFAULT_APP_TOKEN, FakeWxPusher } from '../fakes/wxpusher';
 import { VirtualClock } from '../support/virtual-clock';
+import { rejection } from '../support/notify-errors';
 
 const transport = new AxiosTransport();
 let fake: FakeWxPusher;
@@ -15,16 +16,6 @@ afterEach(() => fake.close());
 
 function channel(config: Partial<WxPusherConfig> = {}) {
   return createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url, ...config } as WxPusherConfig, { transport, clock });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isNotifyError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a NotifyError');
 }
 
 describe('WxPusher management API', () => {

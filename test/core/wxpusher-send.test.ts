@@ -1,7 +1,8 @@
-import { codePoints, createChannel, isNotifyError, MemoryRateLimiter, NotifyError, wxPusherErrorTable, type ChannelDeps, type WxPusherConfig, type WxPusherSendDetails } from '@wxnotify/core';
+import { codePoints, createChannel, MemoryRateLimiter, wxPusherErrorTable, type ChannelDeps, type WxPusherConfig, type WxPusherSendDetails } from '@wxnotify/core';
 import { AxiosTransport } from '@wxnotify/core/axios';
 import { DEFAULT_APP_TOKEN, envelope, FakeWxPusher, type FakeWxPusherOptions } from '../fakes/wxpusher';
 import { VirtualClock } from '../support/virtual-clock';
+import { rejection } from '../support/notify-errors';
 
 const transport = new AxiosTransport();
 let fake: FakeWxPusher;
@@ -14,16 +15,6 @@ async function start(options: FakeWxPusherOptions = {}): Promise<void> {
 
 function channel(config: Partial<WxPusherConfig> = {}, deps: Partial<ChannelDeps> = {}) {
   return createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url, ...config } as WxPusherConfig, { transport, clock, random: () => 0.5, ...deps });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isNotifyError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a NotifyError');
 }
 
 const sentBodies = () => fake.sends.map((s) => s.body);

@@ -2,18 +2,9 @@
  * The gateway client contract (seeds 000 and 001), as a reusable suite: core tests run it against
  * the fake gateway, and the real gateway service's tests run it against the real thing.
  */
-import { createChannel, isNotifyError, type ChannelDeps, type GatewayConfig, type GatewaySendDetails, type NotifyError } from '@wxnotify/core';
+import { createChannel, type ChannelDeps, type GatewayConfig, type GatewaySendDetails } from '@wxnotify/core';
 import type { GatewayHarness, GatewayHarnessOptions, StartGatewayHarness } from './harness';
-
-async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isNotifyError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a NotifyError');
-}
+import { rejection } from '../../support/notify-errors';
 
 export interface ContractDeps {
   /** A real HTTP transport (axios over loopback). */
