@@ -128,7 +128,8 @@
   const time = (iso) => (iso ? new Date(iso).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) : w('never'));
 
   function table(id, headers) {
-    return el('table', { id, class: 'responsive' }, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { text: w(h) })))), el('tbody'));
+    // Headers carry their key, so that translate() switches them with the rest of the page.
+    return el('table', { id, class: 'responsive' }, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { 'data-alerts-i18n': h, text: w(h) })))), el('tbody'));
   }
 
   /** Fills a table's body; each cell gets its column name, shown as a label on phone-sized screens (style.css). */

@@ -91,6 +91,44 @@ describeIfChromium('alerts page in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the column headers of the Alerts view and the Delivery log follow the language switch, at 1,100 px and at 390 px', async () => {
+    const headers = () =>
+      page.evaluate(() =>
+        Object.fromEntries(['alert-groups', 'alert-silences', 'deliveries-table'].map((id) => [id, [...document.querySelectorAll(`#${id} thead th`)].map((th) => th.textContent)])),
+      );
+    const labels = () => page.evaluate(() => [...document.querySelectorAll('#deliveries-table tbody tr:first-child td')].map((td) => td.getAttribute('data-label')));
+    const english = {
+      'alert-groups': ['Group', 'Alerts', 'Last notification', 'Actions'],
+      'alert-silences': ['Group', 'Time', 'Actions'],
+      'deliveries-table': ['Time', 'Receiver / channel', 'Title', 'Parts', 'Status', 'Upstream code', 'Retries', 'Coalesced', 'Actions'],
+    };
+    const chinese = {
+      'alert-groups': ['告警组', '告警', '上次通知', '操作'],
+      'alert-silences': ['告警组', '时间', '操作'],
+      'deliveries-table': ['时间', '接收方 / 通道', '标题', '分段', '状态', '上游代码', '重试', '合并', '操作'],
+    };
+    const toggle = async (to: 'en' | 'zh-CN') => {
+      await page.click('#lang-toggle');
+      await page.waitForFunction((lang) => document.documentElement.lang === lang, to);
+    };
+    if ((await page.evaluate(() => document.documentElement.lang)) !== 'en') await toggle('en');
+    await page.waitForSelector('#deliveries-table tbody tr');
+    for (const width of [1100, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect(await headers()).toEqual(english);
+      await page.waitForFunction(() => document.querySelector('#deliveries-table tbody tr td')?.getAttribute('data-label') === 'Time');
+      expect(await labels()).toEqual(english['deliveries-table']);
+      await toggle('zh-CN');
+      expect(await headers()).toEqual(chinese);
+      await page.waitForFunction(() => document.querySelector('#deliveries-table tbody tr td')?.getAttribute('data-label') === '时间');
+      expect(await labels()).toEqual(chinese['deliveries-table']);
+      await toggle('en');
+    }
+    await toggle('zh-CN');
+    await page.setViewportSize({ width: 1100, height: 900 });
+    expect(problems).toEqual([]);
+  });
+
   it('on a phone-sized screen the delivery log shows one labelled block per message, not one character per line', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => document.getElementById('deliveries-card')?.scrollIntoView());
