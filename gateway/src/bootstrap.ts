@@ -11,6 +11,7 @@ import express from 'express';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { AlertService } from './alerts/alert-service.js';
 import { AlertCardActions } from './alerts/card-actions.js';
+import { AlertCardUpdates } from './alerts/card-updates.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { loadRoutesFile, RoutesError, type RoutesConfig } from './alerts/routes.js';
 import { AlertTargets } from './alerts/targets.js';
@@ -192,7 +193,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const targets = new AlertTargets(codes, channels, routes);
     const engine = new AlertEngine(alertStore, targets, routes, recorder, metrics, logger, alertClock);
     runtime.alerts = new AlertService(engine, alertStore, alertClock);
-    const cardActions = new AlertCardActions(runtime.alerts, alertStore, targets, metrics, logger, alertClock);
+    const cardUpdates = new AlertCardUpdates(alertStore, metrics, logger, alertClock);
+    engine.cards = cardUpdates;
+    const cardActions = new AlertCardActions(runtime.alerts, alertStore, targets, metrics, logger, alertClock, cardUpdates);
     metrics.gauge('wxnotify_alert_groups_active', 'Alert groups with firing alerts (all Codes).', () => alertStore.countActiveGroups());
 
     const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRuntime(runtime, { imports, controllers: [AlertsController, AdminAlertsController] }), {
@@ -242,6 +245,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         closed = true;
         await outbox.stop();
         await engine.stop();
+        await cardUpdates.stop();
         await app.close();
         await codes.stop();
         await closeStore();

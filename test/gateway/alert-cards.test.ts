@@ -3,6 +3,9 @@ import type { TestGateway } from './support/test-gateway.js';
 
 const SEC = 1000;
 const HOUR = 3600 * SEC;
+/** Attempts the WeCom client makes within one call for a retryable answer (core's default retry policy). */
+const CLIENT_ATTEMPTS = 4;
+const hhmm = (ms: number) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' }).format(ms);
 const CALLBACK = { token: 'gwCardToken', encodingAESKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR' };
 
 /** Alert cards on a WeCom app Code: buttons, clicks on the verified callback route, updates for everyone. */
@@ -24,8 +27,8 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     await fakes?.close();
   });
 
-  const fire = async (name: string) => {
-    const res = await gw.call('POST', `/api/alerts/${code.code}`, { version: '4', status: 'firing', alerts: [alert(name, 'db1')] }, { auth: false });
+  const fire = async (name: string, to = code) => {
+    const res = await gw.call('POST', `/api/alerts/${to.code}`, { version: '4', status: 'firing', alerts: [alert(name, 'db1')] }, { auth: false });
     expect(res.status).toBe(200);
     fakes.clock.advance(10 * SEC);
     expect(await gw.flush()).toBe(1);
@@ -37,8 +40,22 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
     if (!check()) throw new Error(`timed out waiting for ${what}`);
   };
-  const group = async (name: string) => {
-    const res = await gw.call('GET', `/admin/api/alerts?codeId=${code.id}`);
+  const finalRow = async (match: (row: Record<string, any>) => boolean) => {
+    for (let i = 0; i < 200; i++) {
+      const res = await gw.call('GET', '/admin/api/alerts/deliveries?limit=200');
+      const row = (res.json.deliveries as Array<Record<string, any>>).find((r) => match(r) && r.status !== 'sending');
+      if (row) return row;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('timed out waiting for the delivery-log row');
+  };
+  const resolve = async (name: string, to = code) => {
+    await gw.call('POST', `/api/alerts/${to.code}`, { version: '4', status: 'resolved', alerts: [{ ...alert(name, 'db1'), status: 'resolved', endsAt: '2026-08-01T02:00:00Z' }] }, { auth: false });
+    fakes.clock.advance(5 * 60 * SEC);
+    expect(await gw.flush()).toBeGreaterThanOrEqual(1);
+  };
+  const group = async (name: string, of = code) => {
+    const res = await gw.call('GET', `/admin/api/alerts?codeId=${of.id}`);
     return { group: res.json.groups.find((g: { groupKey: string }) => g.groupKey.includes(name)), silences: res.json.silences as Array<Record<string, unknown>> };
   };
 
@@ -61,8 +78,7 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBe('已由 lisi 确认 10:00');
     const { group: acked } = await group('DiskFull');
     expect(acked).toMatchObject({ acknowledgedBy: 'wecom:lisi' });
-    const log = await gw.call('GET', '/admin/api/alerts/deliveries?q=lisi');
-    expect(log.json.deliveries).toEqual([expect.objectContaining({ reason: 'acknowledged by lisi (card button)', status: 'sent', groupIds: [acked.id] })]);
+    expect(await finalRow((r) => r.reason === 'acknowledged by lisi (card button)')).toMatchObject({ status: 'sent', retries: 0, groupIds: [acked.id] });
 
     // A redelivery acts once; a second member's late click shows the first acknowledgement.
     await click.redeliver();
@@ -90,16 +106,85 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     expect(silences).toEqual(expect.arrayContaining([expect.objectContaining({ createdBy: 'wecom:zhangsan', matchers: ['alertname="HighLoad"'], active: true })]));
   });
 
-  it('a click after the group resolved acts on nothing and says so', async () => {
-    const task = await fire('FanStuck');
-    await gw.call('POST', `/api/alerts/${code.code}`, { version: '4', status: 'resolved', alerts: [{ ...alert('FanStuck', 'db1'), status: 'resolved', endsAt: '2026-08-01T02:00:00Z' }] }, { auth: false });
-    fakes.clock.advance(5 * 60 * SEC);
-    expect(await gw.flush()).toBe(1);
+  it('when a group resolves, each of its firing cards shows 已恢复 HH:MM for every recipient (the send’s response code, no click needed)', async () => {
+    // A Code of its own: no other group of this file repeats into a digest with this one.
+    const team = await gw.createCode({ to: { users: ['zhangsan', 'lisi', 'wangwu'] } });
+    const first = await fire('FanStuck', team);
+    // Still firing after the repeat interval: Alertmanager sends it again and a second card goes out.
+    fakes.clock.advance(4 * HOUR);
+    await gw.call('POST', `/api/alerts/${team.code}`, { version: '4', status: 'firing', alerts: [alert('FanStuck', 'db1')] }, { auth: false });
+    await gw.flush();
+    const repeat = [...fakes.wecom.cards.tasks.values()].filter((t) => t.touser.includes('wangwu')).at(-1)!;
+    expect(repeat.taskId).not.toBe(first.taskId);
+    const updates = fakes.wecom.cards.updates.length;
+    const { group: fan } = await group('FanStuck', team);
+
+    await resolve('FanStuck', team);
+    const line = `已恢复 ${hhmm(fakes.clock.now())}`;
+    await until('both cards updated', () => fakes.wecom.cards.updates.length === updates + 2);
+    expect(first.touser).toEqual(['zhangsan', 'lisi', 'wangwu']);
+    for (const task of [first, repeat]) {
+      expect(fakes.wecom.cards.updates.find((u) => u.taskId === task.taskId)).toMatchObject({ atall: true, replaceName: line });
+      for (const member of task.touser) expect(fakes.wecom.cards.replacedFor(task.taskId, member)).toBe(line);
+    }
+    const rows = await gw.call('GET', '/admin/api/alerts/deliveries?q=resolved:');
+    expect(rows.json.deliveries.filter((r: { groupIds: string[]; reason: string }) => r.groupIds[0] === fan.id && r.reason.startsWith('resolved:'))).toEqual([
+      expect.objectContaining({ status: 'sent', title: line, reason: 'resolved: firing card updated for every recipient' }),
+      expect.objectContaining({ status: 'sent', title: line, reason: 'resolved: firing card updated for every recipient' }),
+    ]);
+  });
+
+  it('a resolve update WeCom refuses is logged as "card not updated"; the next click on that card shows the resolve and acts on nothing', async () => {
+    const task = await fire('PsuFail');
+    fakes.wecom.failNext('message/update_template_card', 40058, 1, 'invalid response_code');
+    await resolve('PsuFail');
+    const resolvedAt = fakes.clock.now();
+    const res = await gw.call('GET', `/admin/api/alerts?codeId=${code.id}&state=resolved`);
+    const closed = res.json.groups.find((g: { groupKey: string }) => g.groupKey.includes('PsuFail'));
+    const refused = await finalRow((r) => r.reason.startsWith('resolved:') && r.groupIds[0] === closed.id);
+    expect(refused).toMatchObject({ status: 'failed', upstreamCode: '40058' });
+    expect(refused.error).toMatch(/^card not updated: response_code 无效/);
+    expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBeUndefined();
+
+    fakes.clock.advance(20 * 60 * SEC);
     await fakes.wecom.cards.click({ userId: 'lisi', taskId: task.taskId, eventKey: 'ack' });
     await until('the card update', () => fakes.wecom.cards.updates.some((u) => u.taskId === task.taskId));
-    expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBe('已恢复，无需处理');
-    const res = await gw.call('GET', `/admin/api/alerts?codeId=${code.id}&state=resolved`);
-    expect(res.json.groups.find((g: { groupKey: string }) => g.groupKey.includes('FanStuck'))).toMatchObject({ acknowledgedBy: null });
+    expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBe(`已恢复 ${hhmm(resolvedAt)}`);
+    expect(await finalRow((r) => r.reason === 'clicked by lisi after the group resolved (card button)')).toMatchObject({ status: 'sent' });
+    const after = await gw.call('GET', `/admin/api/alerts?codeId=${code.id}&state=resolved`);
+    expect(after.json.groups.find((g: { id: string }) => g.id === closed.id)).toMatchObject({ acknowledgedBy: null });
+  });
+
+  it('an update WeCom answers with a retryable error (past the client’s own retries) is tried again later on the clock, once, and logged', async () => {
+    const task = await fire('SlowDisk');
+    const calls = fakes.wecom.calls('message/update_template_card');
+    fakes.wecom.failNext('message/update_template_card', -1, CLIENT_ATTEMPTS);
+    const before = fakes.clock.now();
+    const click = await fakes.wecom.cards.click({ userId: 'zhangsan', taskId: task.taskId, eventKey: 'ack' });
+    expect(click.status).toBe(200);
+    const { group: slow } = await group('SlowDisk');
+    const row = await finalRow((r) => r.reason === 'acknowledged by zhangsan (card button)' && r.groupIds[0] === slow.id);
+    expect(row).toMatchObject({ status: 'sent', retries: 1, error: null });
+    expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(CLIENT_ATTEMPTS + 1);
+    expect(fakes.clock.now() - before).toBeGreaterThanOrEqual(30 * SEC);
+    expect(fakes.wecom.cards.updates.filter((u) => u.taskId === task.taskId)).toEqual([expect.objectContaining({ responseCode: click.responseCode })]);
+    expect(fakes.wecom.cards.replacedFor(task.taskId, 'lisi')).toMatch(/^已由 zhangsan 确认 \d\d:\d\d$/);
+    expect((await group('SlowDisk')).group.acknowledgedBy).toBe('wecom:zhangsan');
+  });
+
+  it('an update WeCom refuses is not retried: the acknowledgement stands and the log says "card not updated: <hint>"', async () => {
+    const task = await fire('NicDown');
+    const calls = fakes.wecom.calls('message/update_template_card');
+    fakes.wecom.failNext('message/update_template_card', 40058, 1, 'response_code has been used');
+    await fakes.wecom.cards.click({ userId: 'lisi', taskId: task.taskId, eventKey: 'ack' });
+    const { group: nic } = await group('NicDown');
+    const row = await finalRow((r) => r.reason === 'acknowledged by lisi (card button)' && r.groupIds[0] === nic.id);
+    expect(row).toMatchObject({ upstreamCode: '40058', retries: 0 });
+    expect(row.error).toMatch(/^card not updated: response_code 无效、已用过或已超过 72 小时/);
+    expect((await group('NicDown')).group.acknowledgedBy).toBe('wecom:lisi');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(1);
+    expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBeUndefined();
   });
 
   it('ignores forged callbacks and clicks on other cards', async () => {

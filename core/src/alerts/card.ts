@@ -28,7 +28,7 @@ const CARD_WORDS = {
     group: '分组',
     acked: (user: string, at: string) => `已由 ${user} 确认 ${at}`,
     silenced: (user: string, until: string) => `已由 ${user} 静默 1 小时（至 ${until}）`,
-    resolved: '已恢复，无需处理',
+    resolved: (at: string) => `已恢复 ${at}`,
   },
   en: {
     ack: 'Ack',
@@ -38,7 +38,7 @@ const CARD_WORDS = {
     group: 'Group',
     acked: (user: string, at: string) => `Acknowledged by ${user} at ${at}`,
     silenced: (user: string, until: string) => `Muted by ${user} until ${until}`,
-    resolved: 'Resolved, nothing to do',
+    resolved: (at: string) => `Resolved at ${at}`,
   },
 } as const;
 
@@ -84,10 +84,13 @@ export function renderAlertCard(group: AlertGroup, options: AlertViewOptions & {
   });
 }
 
-/** The grey line that replaces the buttons: who acted, and when (HH:mm in the group's time zone); `resolved` when the group closed before the click. */
+/**
+ * The grey line that replaces the buttons: who acted, and when (HH:mm in the group's time zone);
+ * `resolved`: the group closed (at `atMs`; `user` is not shown), e.g. "已恢复 10:05".
+ */
 export function alertCardResultText(action: AlertCardAction | 'resolved', user: string, atMs: number, options: { language?: AlertLanguage; timeZone?: string } = {}): string {
   const w = CARD_WORDS[validateLanguage(options.language)];
-  if (action === 'resolved') return w.resolved;
   const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: validateTimeZone(options.timeZone) });
+  if (action === 'resolved') return w.resolved(clock.format(atMs));
   return action === 'ack' ? w.acked(user, clock.format(atMs)) : w.silenced(user, clock.format(atMs + ALERT_CARD_SILENCE_MS));
 }

@@ -21,6 +21,7 @@ import type { SendRecorder } from '../services/send-recorder.js';
 import type { CodeRecord } from '../store/store.js';
 import type { Lease, Leases } from '../store/leases.js';
 import type { AlertStore, DeliveryRow, GroupRow } from './alert-store.js';
+import type { AlertCardUpdates } from './card-updates.js';
 import { decideFlush, type FlushDecision } from './flush-decision.js';
 import { matchesAll, type Matcher } from './matchers.js';
 import { alertPaceMs } from './pacing.js';
@@ -68,6 +69,8 @@ export class AlertEngine {
   private readonly paceUntil = new Map<string, number>();
   /** Settings per Code for a few seconds of wall time (a change made on another replica shows within that). */
   private readonly settingsCache = new Map<string, { settings: AlertSettings; until: number }>();
+  /** Alert cards' response codes: kept at send, spent on the resolve (set by the bootstrap). */
+  cards?: AlertCardUpdates;
 
   constructor(
     private readonly store: AlertStore,
@@ -223,6 +226,7 @@ export class AlertEngine {
       return 0;
     }
     if (list.some((f) => f.decision.reason === 'all alerts resolved' && f.settings.recallFiring)) await this.recallFiring(target, list, now);
+    for (const f of list) if (f.decision.reason === 'all alerts resolved') await this.cards?.resolved(target, f.group, f.settings, now);
     const settings = list[0]!.settings;
     const groups: AlertGroup[] = list.map((f) => ({ key: f.group.groupKey, labels: f.group.groupLabels, alerts: f.decision.snapshot }));
     const render = { channel: target.channelType, language: settings.language, timeZone: settings.timeZone, style: settings.style, mentions: settings.mentions, maxAlerts: settings.maxAlerts };
@@ -241,6 +245,7 @@ export class AlertEngine {
       coalesced: groups.length - 1,
       fallback: settings.fallback,
     }));
+    if (outcome.ok && notification.type === 'template_card') await this.cards?.sent(list[0]!.group.id, outcome.result?.details);
     for (const f of list) await this.finish(f, now, outcome.ok ? 'sent' : 'failed', outcome.result?.messageIds);
     return outcome.ok ? 1 : 0;
   }

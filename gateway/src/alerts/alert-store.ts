@@ -1,4 +1,4 @@
-import type { Alert } from '@wxnotify/core';
+import { WECOM_APP_LIMITS, type Alert } from '@wxnotify/core';
 import { Leases, type Lease } from '../store/leases.js';
 import type { Row, SqlDriver } from '../store/sql-driver.js';
 import type { Matcher } from './matchers.js';
@@ -60,6 +60,18 @@ export interface DeliveryRow {
   createdAt: number;
   updatedAt: number;
 }
+
+/** A firing card's task and the response code its send returned (ms since epoch of the gateway clock). */
+export interface CardCode {
+  taskId: string;
+  responseCode: string;
+  issuedAt: number;
+}
+
+const CARD_CODE_TTL_MS = WECOM_APP_LIMITS.cardResponseCodeTtlSeconds * 1000;
+/** Repeats of one long-firing group each send a card; the newest few are kept. */
+const MAX_CARD_CODES = 20;
+const cardCodesName = (groupId: string): string => `alert-card-codes:${groupId}`;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : (JSON.parse(String(v)) as T));
@@ -259,6 +271,29 @@ export class AlertStore {
   async countActiveGroups(): Promise<number> {
     const [row] = await this.db.all<{ n: unknown }>(`SELECT COUNT(*) AS n FROM alert_groups WHERE state = 'active'`);
     return Number(row?.n ?? 0);
+  }
+
+  // Response codes of a group's firing cards
+
+  /**
+   * Keeps the response code WeCom returned for a firing card (good for one update within 72 h) so
+   * the card can show the resolve. Kept in the store's name/value table (no column of its own);
+   * only the holder of the group's flush lease writes or takes them, so replicas do not race.
+   */
+  async addCardCode(groupId: string, code: CardCode, now: number): Promise<void> {
+    const name = cardCodesName(groupId);
+    const [row] = await this.db.all('SELECT value FROM settings WHERE name = ?', [name]);
+    const live = json<CardCode[]>(row?.value, []).filter((c) => now - c.issuedAt < CARD_CODE_TTL_MS);
+    const value = JSON.stringify([...live, code].slice(-MAX_CARD_CODES));
+    await this.db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+  }
+
+  /** The group's kept card codes, removed from the store (each is used at most once). */
+  async takeCardCodes(groupId: string): Promise<CardCode[]> {
+    const name = cardCodesName(groupId);
+    const [row] = await this.db.all('SELECT value FROM settings WHERE name = ?', [name]);
+    if (!row) return [];
+    return (await this.db.run('DELETE FROM settings WHERE name = ? AND value = ?', [name, row.value])) === 1 ? json<CardCode[]>(row.value, []) : [];
   }
 
   // Silences

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import {
   ALERT_CARD_SILENCE_MS,
   alertCardResultText,
   alertGroupIdOfTask,
   isAlertCardAction,
-  isNotifyError,
   TemplateCardInbox,
   type AlertCardAction,
   type Clock,
@@ -16,16 +14,19 @@ import type { Metrics } from '../observability/metrics.js';
 import type { AlertService } from './alert-service.js';
 import type { AlertStore, GroupRow } from './alert-store.js';
 import type { Matcher } from './matchers.js';
+import type { AlertCardUpdates } from './card-updates.js';
 import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from './settings.js';
-import type { AlertTarget, AlertTargets } from './targets.js';
+import type { AlertTargets } from './targets.js';
 
 /**
  * Clicks on alert cards, from the verified WeCom callback route: 确认 acknowledges the group (no
  * more repeats), 静默 1 小时 silences its labels for an hour; then the card is updated for every
- * recipient with who acted, and the action is written to the alert history (acknowledgedBy, the
- * silence's createdBy) and the delivery log. A click must come from the Code's own app (CorpID and
- * AgentID); redeliveries and double taps act once. A second member's click on an already
- * acknowledged group shows the first acknowledgement again.
+ * recipient with who acted (one update with the click's response code, retried by
+ * AlertCardUpdates when WeCom answers a retryable error), and the action is written to the alert
+ * history (acknowledgedBy, the silence's createdBy) and the delivery log, with the update's
+ * outcome. A click must come from the Code's own app (CorpID and AgentID); redeliveries and double
+ * taps act once. A second member's click on an already acknowledged group shows the first
+ * acknowledgement again; a click on a resolved group's card shows "已恢复 HH:MM".
  */
 export class AlertCardActions {
   private readonly inbox: TemplateCardInbox;
@@ -37,6 +38,7 @@ export class AlertCardActions {
     private readonly metrics: Metrics,
     private readonly logger: GatewayLogger,
     private readonly clock: Clock,
+    private readonly updates: AlertCardUpdates,
   ) {
     this.inbox = new TemplateCardInbox();
   }
@@ -57,60 +59,28 @@ export class AlertCardActions {
       return;
     }
     const settings = { ...DEFAULT_ALERT_SETTINGS, ...(JSON.parse(group.settings) as Partial<AlertSettings>) };
-    const text = await this.act(action, group, event, settings);
-    let error: unknown;
-    try {
-      await target.cards.update({ responseCode: event.responseCode, issuedAt: event.createTime * 1000, replaceButton: text });
-    } catch (failure) {
-      error = failure;
-      this.logger.warn('alert card update failed', { groupId, error: failure as Error });
-    }
-    this.metrics.inc('wxnotify_alert_card_actions_total', { action, result: error === undefined ? 'done' : 'updated_failed' });
-    await this.log(group, target, action, event.userId, text, error);
+    // The action is stored before the card is touched: a failed update loses nothing.
+    const { text, acted } = await this.act(action, group, event, settings);
+    this.metrics.inc('wxnotify_alert_card_actions_total', { action, result: acted ? 'done' : 'resolved' });
+    const reason = acted ? `${action === 'ack' ? 'acknowledged' : 'silenced 1 h'} by ${event.userId} (card button)` : `clicked by ${event.userId} after the group resolved (card button)`;
+    await this.updates.apply({ group, target, update: { responseCode: event.responseCode, issuedAt: event.createTime * 1000, replaceButton: text }, reason, kind: 'click' });
   }
 
-  /** Acknowledges or silences; returns the line the card shows. */
-  private async act(action: AlertCardAction, group: GroupRow, event: TemplateCardEvent, settings: AlertSettings): Promise<string> {
+  /** Acknowledges or silences; returns the line the card shows (and false when the group had resolved: nothing to act on). */
+  private async act(action: AlertCardAction, group: GroupRow, event: TemplateCardEvent, settings: AlertSettings): Promise<{ text: string; acted: boolean }> {
     const now = this.clock.now();
     const words = { language: settings.language, timeZone: settings.timeZone };
     const by = `wecom:${event.userId}`;
-    if (group.state === 'resolved') return alertCardResultText('resolved', event.userId, now, words);
+    if (group.state === 'resolved') return { text: alertCardResultText('resolved', event.userId, group.resolvedAt ?? now, words), acted: false };
     if (action === 'ack') {
       if (group.acknowledgedAt !== null) {
-        return alertCardResultText('ack', (group.acknowledgedBy ?? event.userId).replace(/^wecom:/, ''), group.acknowledgedAt, words);
+        return { text: alertCardResultText('ack', (group.acknowledgedBy ?? event.userId).replace(/^wecom:/, ''), group.acknowledgedAt, words), acted: true };
       }
       await this.service.acknowledgeById(group.id, by);
-      return alertCardResultText('ack', event.userId, now, words);
+      return { text: alertCardResultText('ack', event.userId, now, words), acted: true };
     }
     await this.service.silence({ id: group.codeId }, { matchers: silenceMatchers(group, await this.store.alertsOf(group.id)), durationSeconds: ALERT_CARD_SILENCE_MS / 1000, comment: '企业微信卡片：静默 1 小时', createdBy: by });
-    return alertCardResultText('silence_1h', event.userId, now, words);
-  }
-
-  /** One delivery-log row per card action: who did what, and whether the card update went through. */
-  private async log(group: GroupRow, target: AlertTarget, action: AlertCardAction, userId: string, text: string, error: unknown): Promise<void> {
-    const now = this.clock.now();
-    await this.store.addDelivery({
-      id: randomUUID(),
-      codeId: group.codeId,
-      receiver: target.label,
-      channel: target.channelType,
-      recipients: target.recipients,
-      groupIds: [group.id],
-      title: text,
-      reason: `${action === 'ack' ? 'acknowledged' : 'silenced 1 h'} by ${userId} (card button)`,
-      notification: JSON.stringify({ target: target.key, notification: { content: text, format: 'text' } }),
-      alerts: 0,
-      coalesced: 0,
-      status: error === undefined ? 'sent' : 'failed',
-      parts: error === undefined ? 1 : 0,
-      upstreamCode: error === undefined ? '0' : isNotifyError(error) ? String(error.code) : 'INTERNAL',
-      retries: 0,
-      error: error === undefined ? null : isNotifyError(error) ? error.message : 'internal error',
-      messageIds: [],
-      resendOf: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    return { text: alertCardResultText('silence_1h', event.userId, now, words), acted: true };
   }
 }
 

@@ -36,7 +36,8 @@ export class Metrics {
     this.define('wxnotify_alert_notifications_coalesced_total', 'Alert group notifications folded into a digest message instead of a message of their own.');
     this.define('wxnotify_alert_notifications_suppressed_total', 'Group flushes that sent nothing, by reason (unchanged, acknowledged, silenced, resolved without notice).');
     this.define('wxnotify_alert_recalls_total', 'Firing messages recalled when their group resolved, by result.');
-    this.define('wxnotify_alert_card_actions_total', 'Clicks on alert card buttons (WeCom app Codes), by action (ack, silence_1h) and result (done, updated_failed, ignored).');
+    this.define('wxnotify_alert_card_actions_total', 'Clicks on alert card buttons (WeCom app Codes), by action (ack, silence_1h) and result (done, resolved = the group had resolved, ignored).');
+    this.define('wxnotify_alert_card_updates_total', 'Alert card updates (update_template_card), by kind (click, resolved) and final result (ok, failed), retries included.');
   }
 
   inc(name: string, labels: Labels = {}, by = 1): void {
