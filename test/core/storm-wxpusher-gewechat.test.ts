@@ -25,6 +25,23 @@ describe('onQuota on WxPusher and personal WeChat (the same gate)', () => {
     }
   });
 
+  it("wxpusher: coalescing honours the caller's wait bound (retry.maxWaitMs), like the other channels' gates", async () => {
+    const clock = new EventClock();
+    const fake = await FakeWxPusher.start({ clock });
+    try {
+      const channel = createChannel({ type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: fake.url }, { clock, transport: clock.track(transport), retry: { maxWaitMs: 3000 } }) as WxPusherChannel;
+      const t0 = clock.now();
+      const settled = await Promise.allSettled(Array.from({ length: 21 }, (_, i) => channel.send({ content: `n${i}`, to: { uids: ['UID_alice'] } })));
+      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(20);
+      // The next slot is up to 10 s away, past the 3 s bound: answered at once, not merged later.
+      expect((settled[20] as PromiseRejectedResult).reason).toMatchObject({ code: 'QUOTA_EXCEEDED', retryable: true, channel: 'wxpusher' });
+      expect(clock.now() - t0).toBeLessThan(3000);
+      expect(fake.sends).toHaveLength(20);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('wxpusher: fail mode rejects the 21st call inside 10 s with QUOTA_EXCEEDED and retryAfterMs', async () => {
     const clock = new EventClock();
     const fake = await FakeWxPusher.start({ clock });

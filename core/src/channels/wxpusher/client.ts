@@ -1,14 +1,12 @@
 import { mapSettled } from '../../engine/concurrency';
 import type { CallSpec, Pipeline } from '../../engine/pipeline';
-import type { RateLimiter } from '../../engine/rate-limiter';
-import { QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
+import { channelGateBasics, QuotaGate, type QuotaTicket } from '../../engine/quota-gate';
 import { resolveQuotas, type QuotaOverrides } from '../../engine/quotas';
-import type { RetryPolicy } from '../../engine/retry';
 import type { RateRule } from '../../engine/rate-limiter';
 import { codePoints } from '../../engine/split';
 import { isNotifyError, NotifyError } from '../../model/notify-error';
 import { buildResult, SendStats, type PartialFailure, type SendResult } from '../../model/send-result';
-import type { HealthStatus, SendOptions } from '../types';
+import type { ChannelContext, HealthStatus, SendOptions } from '../types';
 import { asList } from '../../engine/lists';
 import { secretKeyHash } from '../../engine/keys';
 import type { WxPusherConfig } from './config';
@@ -32,15 +30,15 @@ export class WxPusherClient extends WxPusherManagement {
   private readonly rate: { standardKey: string; simpleKey: string; rule: RateRule };
   private readonly gate: QuotaGate<WxPusherNotification>;
   private readonly tokenRules: readonly RateRule[];
+  private readonly pipe: Pipeline;
 
   constructor(
     private readonly cfg: WxPusherConfig,
-    private readonly pipe: Pipeline,
-    clock: ConstructorParameters<typeof WxPusherManagement>[2],
-    limiter: RateLimiter,
-    maxWaitMs?: RetryPolicy['maxWaitMs'],
+    ctx: ChannelContext,
   ) {
-    super(cfg, pipe, clock);
+    const pipe = ctx.pipeline('wxpusher', [cfg.appToken, ...[cfg.spt ?? []].flat()]);
+    super(cfg, pipe, ctx.clock);
+    this.pipe = pipe;
     const tokenHash = cfg.appToken ? secretKeyHash(cfg.appToken, 16) : 'none';
     // The quota gate counts send calls per token; the pipeline only sits out blocks on the key.
     this.rate = { standardKey: `wxpusher:${tokenHash}`, simpleKey: 'wxpusher:simple-push', rule: { limit: Infinity, windowMs: cfg.rateLimit!.windowMs } };
@@ -48,11 +46,7 @@ export class WxPusherClient extends WxPusherManagement {
     // WxPusher answers an error past its rate, never a silent drop: no slack on its 10 s window.
     this.tokenRules = resolveQuotas('wxpusher', wxPusherQuotas, { ...override, ...cfg.quotas }, 0).sender;
     this.gate = new QuotaGate<WxPusherNotification>({
-      channel: 'wxpusher',
-      clock,
-      limiter,
-      policy: cfg.onQuota ?? 'coalesce',
-      maxWaitMs,
+      ...channelGateBasics('wxpusher', ctx, cfg.onQuota),
       layout: { maxBytes: wxPusherLimits.contentMaxChars, measure: codePoints },
       deliver: (n) => this.deliver(planWxPusherSend(n, this.cfg)),
       merged: (text, first) => ({ content: text, format: 'text', summary: text.split('\n')[0], to: first.to, ...(first.options ? { options: first.options } : {}) }),

@@ -30,5 +30,5 @@ export const wxPusherDefinition: ChannelDefinition<WxPusherConfig, WxPusherChann
   configKeys: ['appToken', 'spt', 'defaultTo', 'rateLimit', 'concurrency'],
   legacyConfigKeys: { to: 'defaultTo' },
   validateConfig: validateWxPusherConfig,
-  create: (config, ctx) => new WxPusherClient(config, ctx.pipeline('wxpusher', [config.appToken, ...[config.spt ?? []].flat()]), ctx.clock, ctx.limiter, ctx.retry.maxWaitMs),
+  create: (config, ctx) => new WxPusherClient(config, ctx),
 };
