@@ -74,8 +74,8 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     expect(click.status).toBe(200);
     await until('the card update', () => fakes.wecom.cards.updates.length === 1);
     expect(fakes.wecom.cards.updates[0]).toMatchObject({ taskId: task.taskId, atall: true, responseCode: click.responseCode });
-    // 02:00:10 UTC is 10:00 in the default Asia/Shanghai.
-    expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBe('已由 lisi 确认 10:00');
+    // One update with the click's code changes every recipient's card. 02:00:10 UTC is 10:00 in the default Asia/Shanghai.
+    for (const member of task.touser) expect(fakes.wecom.cards.replacedFor(task.taskId, member)).toBe('已由 lisi 确认 10:00');
     const { group: acked } = await group('DiskFull');
     expect(acked).toMatchObject({ acknowledgedBy: 'wecom:lisi' });
     expect(await finalRow((r) => r.reason === 'acknowledged by lisi (card button)')).toMatchObject({ status: 'sent', retries: 0, groupIds: [acked.id] });
@@ -185,6 +185,34 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(1);
     expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBeUndefined();
+  });
+
+  it('an update that got no answer is not tried again (WeCom may have spent the code) and is logged with that hint', async () => {
+    const task = await fire('LinkFlap');
+    const { group: flap } = await group('LinkFlap');
+    fakes.wecom.server.injectFaults({ reset: CLIENT_ATTEMPTS });
+    await fakes.wecom.cards.click({ userId: 'zhangsan', taskId: task.taskId, eventKey: 'ack' });
+    const row = await finalRow((r) => r.groupIds[0] === flap.id && r.reason === 'acknowledged by zhangsan (card button)');
+    expect(row).toMatchObject({ status: 'failed', retries: 0 });
+    expect(row.error).toMatch(/^card not updated: 企业微信未应答/);
+    expect((await group('LinkFlap')).group.acknowledgedBy).toBe('wecom:zhangsan');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fakes.wecom.cards.updates.some((u) => u.taskId === task.taskId)).toBe(false);
+  });
+
+  it('a card older than 72 h is not updated on resolve (its code has expired); the log says so and WeCom is not called', async () => {
+    const quiet = await gw.createCode({ to: { users: ['zhangsan'] } });
+    await fire('OldDisk', quiet);
+    const { group: old } = await group('OldDisk', quiet);
+    expect((await gw.call('POST', `/admin/api/alerts/groups/${old.id}/ack`, {})).status).toBe(200);
+    fakes.clock.advance(73 * HOUR);
+    const calls = fakes.wecom.calls('message/update_template_card');
+    await resolve('OldDisk', quiet);
+    const rows = await gw.call('GET', '/admin/api/alerts/deliveries?q=resolved:');
+    const row = rows.json.deliveries.find((r: { groupIds: string[]; reason: string }) => r.groupIds[0] === old.id && r.reason.startsWith('resolved:'));
+    expect(row).toMatchObject({ status: 'failed' });
+    expect(row.error).toMatch(/^card not updated: response_code 已超过 72 小时/);
+    expect(fakes.wecom.calls('message/update_template_card')).toBe(calls);
   });
 
   it('ignores forged callbacks and clicks on other cards', async () => {
