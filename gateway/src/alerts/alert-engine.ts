@@ -20,7 +20,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { SendRecorder } from '../services/send-recorder.js';
 import type { CodeRecord } from '../store/store.js';
 import type { Lease, Leases } from '../store/leases.js';
-import type { AlertStore, DeliveryRow, GroupRow } from './alert-store.js';
+import { startedDelivery, type AlertStore, type GroupRow } from './alert-store.js';
 import type { AlertCardUpdates } from './card-updates.js';
 import { decideFlush, type FlushDecision } from './flush-decision.js';
 import { matchesAll, type Matcher } from './matchers.js';
@@ -300,29 +300,23 @@ export class AlertEngine {
   ): Promise<{ ok: boolean; result?: SendResult; deliveryId: string }> {
     const now = this.clock.now();
     const id = randomUUID();
-    const row: DeliveryRow = {
-      id,
-      codeId: meta.codeId,
-      receiver: target.label,
-      channel: target.channelType,
-      recipients: target.recipients,
-      groupIds: meta.groupIds,
-      title: titleOf(notification),
-      reason: meta.reason,
-      notification: JSON.stringify({ target: target.key, notification }),
-      alerts: meta.alerts,
-      coalesced: meta.coalesced,
-      status: 'sending',
-      parts: 0,
-      upstreamCode: null,
-      retries: 0,
-      error: null,
-      messageIds: [],
-      resendOf: meta.resendOf ?? null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await this.store.addDelivery(row);
+    await this.store.addDelivery(
+      startedDelivery({
+        id,
+        codeId: meta.codeId,
+        receiver: target.label,
+        channel: target.channelType,
+        recipients: target.recipients,
+        groupIds: meta.groupIds,
+        title: titleOf(notification),
+        reason: meta.reason,
+        notification: JSON.stringify({ target: target.key, notification }),
+        alerts: meta.alerts,
+        coalesced: meta.coalesced,
+        resendOf: meta.resendOf ?? null,
+        createdAt: now,
+      }),
+    );
     try {
       const result = await this.recorder.record(target.channelType, () => target.send(notification), { alertDelivery: id });
       await this.store.finishDelivery(id, { status: 'sent', parts: result.parts, upstreamCode: '0', retries: result.retries, error: null, messageIds: result.messageIds, updatedAt: this.clock.now() });

@@ -73,6 +73,11 @@ const CARD_CODE_TTL_MS = WECOM_APP_LIMITS.cardResponseCodeTtlSeconds * 1000;
 const MAX_CARD_CODES = 20;
 const cardCodesName = (groupId: string): string => `alert-card-codes:${groupId}`;
 
+/** A delivery-log row as it starts: `sending`, nothing answered yet. */
+export function startedDelivery(d: Omit<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'retries' | 'error' | 'messageIds' | 'updatedAt'>): DeliveryRow {
+  return { ...d, status: 'sending', parts: 0, upstreamCode: null, retries: 0, error: null, messageIds: [], updatedAt: d.createdAt };
+}
+
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : (JSON.parse(String(v)) as T));
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { alertCardResultText, isNotifyError, WECOM_APP_LIMITS, type AlertLanguage, type Clock, type TemplateCardUpdate } from '@wxnotify/core';
 import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { AlertStore, DeliveryRow, GroupRow } from './alert-store.js';
+import { startedDelivery, type AlertStore, type DeliveryRow, type GroupRow } from './alert-store.js';
 import type { AlertTarget } from './targets.js';
 
 /** Waits before each further try of an update WeCom answered with a retryable error (the client has already retried within its call). */
@@ -130,28 +130,23 @@ export class AlertCardUpdates {
 }
 
 function row(id: string, job: CardUpdateJob, now: number): DeliveryRow {
-  return {
+  const line = job.update.replaceButton;
+  const { target } = job;
+  return startedDelivery({
     id,
     codeId: job.group.codeId,
-    receiver: job.target.label,
-    channel: job.target.channelType,
-    recipients: job.target.recipients,
+    receiver: target.label,
+    channel: target.channelType,
+    recipients: target.recipients,
     groupIds: [job.group.id],
-    title: job.update.replaceButton,
+    title: line,
     reason: job.reason,
-    notification: JSON.stringify({ target: job.target.key, notification: { content: job.update.replaceButton, format: 'text' } }),
+    notification: JSON.stringify({ target: target.key, notification: { content: line, format: 'text' } }),
     alerts: 0,
     coalesced: 0,
-    status: 'sending',
-    parts: 0,
-    upstreamCode: null,
-    retries: 0,
-    error: null,
-    messageIds: [],
     resendOf: null,
     createdAt: now,
-    updatedAt: now,
-  };
+  });
 }
 
 function pending(error: unknown): Pick<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'error' | 'messageIds'> {
