@@ -311,7 +311,14 @@
           { 'data-delivery': d.id, class: `delivery-${d.status}` },
           el('td', { text: time(d.createdAt) }),
           el('td', {}, el('div', { text: d.receiver }), el('div', { class: 'muted', text: `${d.channel}${recipients ? ` → ${recipients}` : ''}` })),
-          el('td', {}, el('div', { text: d.title }), el('div', { class: 'muted', text: `${d.reason} · ${d.alerts}` })),
+          el(
+            'td',
+            {},
+            el('div', { text: d.title }),
+            el('div', { class: 'muted', text: `${d.reason} · ${d.alerts}` }),
+            // Why it failed, e.g. "card not updated: <hint>" (server text, shown as text).
+            d.error ? el('div', { class: 'delivery-error', text: d.error }) : null,
+          ),
           el('td', { text: String(d.parts) }),
           el('td', { class: d.status === 'failed' ? 'revoked' : '', text: w(d.status) }),
           el('td', { text: d.upstreamCode ?? '' }),

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
+import { channelCode, startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
 import { TEST_ADMIN_PASSWORD, type TestGateway } from './support/test-gateway.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -126,6 +126,22 @@ describeIfChromium('alerts page in headless Chromium', () => {
     }
     await toggle('zh-CN');
     await page.setViewportSize({ width: 1100, height: 900 });
+    expect(problems).toEqual([]);
+  });
+
+  it('a failed delivery shows why under its title (e.g. "card not updated: <hint>")', async () => {
+    const robot = await channelCode(gw, 'ops');
+    fakes.robot.failNext(93000, 1);
+    await gw.call('POST', `/api/alerts/${robot.code}`, [{ title: 'PageFail', content: 'x', severity: 'warning' }], { auth: false });
+    fakes.clock.advance(10_000);
+    await gw.flush();
+    const failed = (await gw.call('GET', '/admin/api/alerts/deliveries?q=PageFail')).json.deliveries[0];
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(failed.error).toBeTruthy();
+    await page.fill('#deliveries-search', 'PageFail');
+    const row = page.locator(`#deliveries-table tr[data-delivery="${failed.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('.delivery-error').textContent()).toBe(failed.error);
     expect(problems).toEqual([]);
   });
 
