@@ -40,15 +40,17 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
     if (!check()) throw new Error(`timed out waiting for ${what}`);
   };
-  const finalRow = async (match: (row: Record<string, any>) => boolean) => {
+  /** The delivery-log rows `match` picks, once `count` of them have their final status. */
+  const finalRows = async (match: (row: Record<string, any>) => boolean, count: number) => {
     for (let i = 0; i < 200; i++) {
       const res = await gw.call('GET', '/admin/api/alerts/deliveries?limit=200');
-      const row = (res.json.deliveries as Array<Record<string, any>>).find((r) => match(r) && r.status !== 'sending');
-      if (row) return row;
+      const rows = (res.json.deliveries as Array<Record<string, any>>).filter((r) => match(r) && r.status !== 'sending');
+      if (rows.length >= count) return rows;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error('timed out waiting for the delivery-log row');
+    throw new Error('timed out waiting for the delivery-log rows');
   };
+  const finalRow = async (match: (row: Record<string, any>) => boolean) => (await finalRows(match, 1))[0]!;
   const resolve = async (name: string, to = code) => {
     await gw.call('POST', `/api/alerts/${to.code}`, { version: '4', status: 'resolved', alerts: [{ ...alert(name, 'db1'), status: 'resolved', endsAt: '2026-08-01T02:00:00Z' }] }, { auth: false });
     fakes.clock.advance(5 * 60 * SEC);
@@ -127,8 +129,7 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
       expect(fakes.wecom.cards.updates.find((u) => u.taskId === task.taskId)).toMatchObject({ atall: true, replaceName: line });
       for (const member of task.touser) expect(fakes.wecom.cards.replacedFor(task.taskId, member)).toBe(line);
     }
-    const rows = await gw.call('GET', '/admin/api/alerts/deliveries?q=resolved:');
-    expect(rows.json.deliveries.filter((r: { groupIds: string[]; reason: string }) => r.groupIds[0] === fan.id && r.reason.startsWith('resolved:'))).toEqual([
+    expect(await finalRows((r) => r.groupIds[0] === fan.id && r.reason.startsWith('resolved:'), 2)).toEqual([
       expect.objectContaining({ status: 'sent', title: line, reason: 'resolved: firing card updated for every recipient' }),
       expect.objectContaining({ status: 'sent', title: line, reason: 'resolved: firing card updated for every recipient' }),
     ]);
@@ -208,8 +209,7 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     fakes.clock.advance(73 * HOUR);
     const calls = fakes.wecom.calls('message/update_template_card');
     await resolve('OldDisk', quiet);
-    const rows = await gw.call('GET', '/admin/api/alerts/deliveries?q=resolved:');
-    const row = rows.json.deliveries.find((r: { groupIds: string[]; reason: string }) => r.groupIds[0] === old.id && r.reason.startsWith('resolved:'));
+    const row = await finalRow((r) => r.groupIds[0] === old.id && r.reason.startsWith('resolved:'));
     expect(row).toMatchObject({ status: 'failed' });
     expect(row.error).toMatch(/^card not updated: response_code 已超过 72 小时/);
     expect(fakes.wecom.calls('message/update_template_card')).toBe(calls);

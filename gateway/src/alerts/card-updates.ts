@@ -60,12 +60,22 @@ export class AlertCardUpdates {
     await this.store.addCardCode(groupId, { taskId: d.taskId, responseCode: d.responseCode, issuedAt: d.issuedAt }, this.clock.now());
   }
 
-  /** The group resolved: each of its firing cards (kept codes) shows "已恢复 HH:MM" for every recipient. */
+  /**
+   * The group resolved: each of its firing cards (kept codes) shows "已恢复 HH:MM" for every
+   * recipient. The codes are taken now (under the flush lease); the updates run in the background,
+   * so the resolved message does not wait for them.
+   */
   async resolved(target: AlertTarget, group: Pick<GroupRow, 'id' | 'codeId'>, words: { language?: AlertLanguage; timeZone?: string }, now: number): Promise<void> {
+    const codes = await this.store.takeCardCodes(group.id);
+    if (!codes.length) return;
     const line = alertCardResultText('resolved', '', now, words);
-    for (const code of await this.store.takeCardCodes(group.id)) {
-      await this.apply({ group, target, update: { responseCode: code.responseCode, issuedAt: code.issuedAt, replaceButton: line }, reason: 'resolved: firing card updated for every recipient', kind: 'resolved' });
-    }
+    this.track(
+      (async () => {
+        for (const code of codes) {
+          await this.apply({ group, target, update: { responseCode: code.responseCode, issuedAt: code.issuedAt, replaceButton: line }, reason: 'resolved: firing card updated for every recipient', kind: 'resolved' });
+        }
+      })(),
+    );
   }
 
   /** Ends the waits (shutdown); an update waiting for its next try is recorded as not updated. */
