@@ -80,7 +80,12 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     for (const member of task.touser) expect(fakes.wecom.cards.replacedFor(task.taskId, member)).toBe('已由 lisi 确认 10:00');
     const { group: acked } = await group('DiskFull');
     expect(acked).toMatchObject({ acknowledgedBy: 'wecom:lisi' });
-    expect(await finalRow((r) => r.reason === 'acknowledged by lisi (card button)')).toMatchObject({ status: 'sent', retries: 0, groupIds: [acked.id] });
+    const ackRow = await finalRow((r) => r.reason === 'acknowledged by lisi (card button)');
+    expect(ackRow).toMatchObject({ status: 'sent', retries: 0, groupIds: [acked.id] });
+    // The row records a card update, not a message: the log's resend refuses it.
+    const resend = await gw.call('POST', `/admin/api/alerts/deliveries/${ackRow.id}/resend`);
+    expect(resend.status).toBe(400);
+    expect(resend.json).toMatchObject({ code: 'INVALID_FIELD', field: 'id' });
 
     // A redelivery acts once; a second member's late click shows the first acknowledgement.
     await click.redeliver();

@@ -21,6 +21,7 @@ import type { SendRecorder } from '../services/send-recorder.js';
 import type { CodeRecord } from '../store/store.js';
 import type { Lease, Leases } from '../store/leases.js';
 import { startedDelivery, type AlertStore, type GroupRow } from './alert-store.js';
+import { AlertInputError } from './alert-service.js';
 import type { AlertCardUpdates } from './card-updates.js';
 import { decideFlush, type FlushDecision } from './flush-decision.js';
 import { matchesAll, type Matcher } from './matchers.js';
@@ -354,7 +355,8 @@ export class AlertEngine {
   async resend(deliveryId: string): Promise<{ ok: boolean; deliveryId: string } | undefined> {
     const row = await this.store.getDelivery(deliveryId);
     if (!row) return undefined;
-    const stored = JSON.parse(row.notification) as { target: string; notification: Notification<unknown, unknown> };
+    const stored = JSON.parse(row.notification) as { target: string; notification: Notification<unknown, unknown>; cardUpdate?: boolean };
+    if (stored.cardUpdate) throw new AlertInputError('id', 'this row records a card update, not a message: there is nothing to resend');
     const target = await this.targets.resolve(stored.target);
     const out = await this.deliver(target, withFreshTaskId(stored.notification), { codeId: row.codeId, groupIds: row.groupIds, reason: 'resend', alerts: row.alerts, coalesced: row.coalesced, resendOf: row.id });
     return { ok: out.ok, deliveryId: out.deliveryId };

@@ -151,7 +151,8 @@ function row(id: string, job: CardUpdateJob, now: number): DeliveryRow {
     groupIds: [job.group.id],
     title: line,
     reason: job.reason,
-    notification: JSON.stringify({ target: target.key, notification: { content: line, format: 'text' } }),
+    // Marked so a resend from the log refuses it (it was never a message).
+    notification: JSON.stringify({ target: target.key, cardUpdate: true, notification: { content: line, format: 'text' } }),
     alerts: 0,
     coalesced: 0,
     resendOf: null,
