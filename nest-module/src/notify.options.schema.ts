@@ -25,6 +25,11 @@ class QueueSchema {
   @IsOptional() @IsIn(['inline', 'drop']) fallback?: string;
 }
 
+class AskSchema {
+  @IsOptional() @IsObject() store?: object;
+  @IsOptional() @IsInt() @Min(1) sweepIntervalMs?: number;
+}
+
 class ModuleSchema {
   @IsObject() channels!: object;
   @IsOptional() @IsString() defaultChannel?: string;
@@ -35,6 +40,7 @@ class ModuleSchema {
   @IsOptional() @IsObject() events?: object;
   @IsOptional() @IsObject() deps?: object;
   @IsOptional() @IsObject() queue?: object;
+  @IsOptional() @IsObject() ask?: object;
 }
 
 function check<T extends object>(schema: new () => T, value: unknown, path: string, problems: string[]): void {
@@ -80,5 +86,6 @@ export function validateNotifyOptions(options: NotifyModuleOptions): string[] {
   if (options.defaultWhen !== undefined && typeof options.defaultWhen !== 'function') problems.push('defaultWhen must be a function (result, request) => boolean');
   if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) problems.push(`timeZone "${String(options.timeZone)}" is not an IANA time zone (e.g. Asia/Shanghai, UTC)`);
   if (options.queue) check(QueueSchema, options.queue, 'queue', problems);
+  if (options.ask) check(AskSchema, options.ask, 'ask', problems);
   return problems;
 }

@@ -1,6 +1,7 @@
 import type { ChannelConfig, ChannelDeps, Notification } from '@wxnotify/core';
 import type { NotifyQueueOptions } from './queue/queue.options.js';
 import type { NotifySuccessRule } from './notify.success-rule.js';
+import type { NotifyAskOptions } from './ask/ask.types.js';
 
 /** What the service accepts: plain text, or a full core Notification. */
 export type NotifyMessage = string | Notification;
@@ -42,6 +43,8 @@ export interface NotifyModuleOptions {
   deps?: ChannelDeps;
   /** Durable delivery through BullMQ + Redis. */
   queue?: NotifyQueueOptions;
+  /** Where `NotifyService.ask` keeps open questions (default: Redis in queue mode, else memory). */
+  ask?: NotifyAskOptions;
 }
 
 export type NotifyDefaults = { shutdownTimeoutMs: number; maxConcurrentSends: number; maxPendingSends: number; maxTemplateBytes: number };

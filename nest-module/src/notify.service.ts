@@ -7,7 +7,8 @@ import type { NotifyMessage } from './notify.options.js';
 import type { NotifyRuntime } from './notify.runtime.js';
 import type { NotifyStats } from './notify.stats.js';
 import { SummaryLog } from './summary-log.js';
-import { CardQuestions, type AskOptions, type AskResult } from './notify.ask.js';
+import { CardQuestions } from './ask/card-questions.js';
+import type { AskOptions, AskResult } from './ask/ask.types.js';
 
 export { describeError };
 
@@ -49,22 +50,18 @@ export class NotifyService implements OnApplicationShutdown {
 
   constructor(
     @Inject(NOTIFY_RUNTIME) private readonly runtime: NotifyRuntime,
+    /** Button-card questions waiting for a click (answered through the WeCom callback of NotifyCallbacksModule). */
+    @Inject(CardQuestions) readonly questions: CardQuestions,
     @Optional() @Inject(NOTIFY_DISPATCHER) private readonly dispatcher?: NotifyDispatcher | null,
-  ) {
-    this.questions = new CardQuestions(runtime.context.clock);
-  }
-
-  /** Button-card questions waiting for a click (answered through the WeCom callback of NotifyCallbacksModule). */
-  readonly questions: CardQuestions;
+  ) {}
 
   /**
    * Sends a button card through a wecom-app channel and resolves with the first click
-   * (`{ answered: true, key, user }`, the card then shows who answered) or `{ answered: false, timedOut: true }`.
+   * (`{ answered: true, key, user }`, the card then shows who answered) or `{ answered: false, timedOut: true }`
+   * (docs/nestjs.md, Buttons and approvals: the questions survive a restart in queue mode).
    */
   ask(options: AskOptions): Promise<AskResult> {
-    const name = options.channel ?? this.runtime.defaultChannel;
-    const channel = name === undefined ? undefined : this.runtime.channels.get(name);
-    return this.questions.ask(channel as never, options);
+    return this.questions.ask(options);
   }
 
   /** Names of the configured channels. */
@@ -171,7 +168,6 @@ export class NotifyService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.questions.close();
     await this.drain();
     this.closing = true;
     this.warnings.flush();

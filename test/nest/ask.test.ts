@@ -1,34 +1,13 @@
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import type { Clock, TemplateCardEvent } from '@wxnotify/core';
-import { NotifyCallbacksModule, NotifyModule, NotifyService, OnCardAction, type AskResult } from '@wxnotify/nestjs';
+import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
+import type { TemplateCardEvent } from '@wxnotify/core';
+import { ASK_EVENTS, NotifyCallbacksModule, NotifyModule, NotifyService, OnCardAction, type AskAnsweredEvent, type AskResult } from '@wxnotify/nestjs';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
 import { waitFor } from './support/wait';
+import { ManualClock } from '../support/manual-clock';
 
 const CALLBACK = { token: 'asktoken', encodingAESKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR' };
-
-/** Sleeps end only when the test moves time past their deadline. */
-class ManualClock implements Clock {
-  private current = Date.UTC(2026, 11, 1, 9, 0, 0);
-  private sleepers: Array<{ at: number; wake: () => void }> = [];
-  now(): number {
-    return this.current;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (ms <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.sleepers.push({ at: this.current + ms, wake: resolve });
-      signal?.addEventListener('abort', () => resolve(), { once: true });
-    });
-  }
-  advance(ms: number): void {
-    this.current += ms;
-    const due = this.sleepers.filter((s) => s.at <= this.current);
-    this.sleepers = this.sleepers.filter((s) => s.at > this.current);
-    for (const s of due) s.wake();
-  }
-}
 
 const question = {
   title: '发布审批',
@@ -45,12 +24,18 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
   let notify: NotifyService;
   const clock = new ManualClock();
   const actions: TemplateCardEvent[] = [];
+  const answers: AskAnsweredEvent[] = [];
 
   @Injectable()
   class Approvals {
     @OnCardAction('approve')
     onApprove(event: TemplateCardEvent): void {
       actions.push(event);
+    }
+
+    @OnEvent(ASK_EVENTS.answered)
+    onAnswer(event: AskAnsweredEvent): void {
+      answers.push(event);
     }
   }
 
@@ -79,6 +64,7 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
 
   beforeEach(() => {
     actions.length = 0;
+    answers.length = 0;
   });
 
   async function sentTask(before: number): Promise<string> {
@@ -89,7 +75,7 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
   it('resolves with the member who clicked and updates the card for everyone; a second click is reported once', async () => {
     const before = wecom.cards.tasks.size;
     const updatesBefore = wecom.cards.updates.length;
-    const asked = notify.ask({ card: question, to: { users: ['zhangsan', 'lisi'] }, timeoutMs: 60_000 });
+    const asked = notify.ask({ card: question, to: { users: ['zhangsan', 'lisi'] }, timeoutMs: 60_000, name: 'release', context: { version: 'v1.4.2' } });
     const taskId = await sentTask(before);
     const click = await wecom.cards.click({ userId: 'lisi', taskId, eventKey: 'approve' });
     expect(click.status).toBe(200);
@@ -98,12 +84,14 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
     expect(wecom.cards.updates.slice(updatesBefore)).toEqual([expect.objectContaining({ taskId, atall: true, replaceName: '已由 lisi 选择 批准', responseCode: click.responseCode })]);
     await waitFor(() => actions.length === 1, 'the @OnCardAction handler');
     expect(actions[0]).toMatchObject({ userId: 'lisi', taskId, eventKey: 'approve' });
+    expect(answers).toEqual([{ taskId, name: 'release', key: 'approve', text: '批准', user: 'lisi', at: click.createTime * 1000, context: { version: 'v1.4.2' } }]);
 
     const again = await wecom.cards.click({ userId: 'lisi', taskId, eventKey: 'approve' });
     const redelivered = await again.redeliver();
     expect([again.status, redelivered.status]).toEqual([200, 200]);
     await new Promise((r) => setTimeout(r, 50));
     expect(actions).toHaveLength(1);
+    expect(answers).toHaveLength(1);
     expect(wecom.cards.updates.length).toBe(updatesBefore + 1);
   });
 
@@ -112,17 +100,21 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
     let result: AskResult | undefined;
     const asked = notify.ask({ card: question, to: { users: ['zhangsan'] }, timeoutMs: 30_000 }).then((r) => (result = r));
     const taskId = await sentTask(before);
-    clock.advance(29_000);
+    await clock.advance(29_000);
     await new Promise((r) => setTimeout(r, 20));
     expect(result).toBeUndefined();
-    clock.advance(1_000);
+    await clock.advance(1_000);
     await asked;
     expect(result).toEqual({ answered: false, timedOut: true, taskId });
-    // A late click answers nothing and changes no card.
+    // The send's response code shows the timeout line to everyone, without a click.
+    await waitFor(() => wecom.cards.replacedFor(taskId, 'zhangsan') !== undefined, 'the timeout card update');
+    expect(wecom.cards.replacedFor(taskId, 'zhangsan')).toBe('已超时');
+    // A late click answers nothing, changes no card and reaches no @OnCardAction handler.
     const updates = wecom.cards.updates.length;
-    await wecom.cards.click({ userId: 'zhangsan', taskId, eventKey: 'reject' });
+    await wecom.cards.click({ userId: 'zhangsan', taskId, eventKey: 'approve' });
     await new Promise((r) => setTimeout(r, 50));
     expect(wecom.cards.updates.length).toBe(updates);
+    expect(actions).toHaveLength(0);
   });
 
   it('rejects a forged click (wrong key) with 403 and leaves the question open', async () => {
@@ -136,7 +128,7 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
     await new Promise((r) => setTimeout(r, 50));
     expect(result).toBeUndefined();
     expect(actions).toHaveLength(0);
-    clock.advance(5_000);
+    await clock.advance(5_000);
     await asked;
     expect(result).toMatchObject({ answered: false, timedOut: true });
   });

@@ -17,9 +17,22 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => this.timers.push({ at: this.current + ms, resolve }));
+  /** An aborted sleep ends at once, as the system clock's does. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = { at: this.current + ms, resolve };
+      this.timers.push(timer);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.timers.indexOf(timer);
+          if (at >= 0) this.timers.splice(at, 1);
+          resolve();
+        },
+        { once: true },
+      );
+    });
   }
 
   /** Sleepers waiting right now. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { ModuleRef } from '@nestjs/core';
 import { Deduplicator, GewechatCallbackInbox, TemplateCardInbox, WeComCallback, type TemplateCardEvent } from '@wxnotify/core';
 import { NotifyService } from '../notify.service.js';
+import type { ClickOutcome } from '../ask/card-questions.js';
 import { Subject, type Observable } from 'rxjs';
 import { cardActionEvent, eventName, type NotifyCallbackEvent } from './callbacks.events.js';
 import { NOTIFY_CALLBACKS_OPTIONS, type NotifyCallbacksOptions } from './callbacks.options.js';
@@ -60,14 +61,22 @@ export class NotifyCallbacksService implements OnApplicationBootstrap, OnApplica
     this.subject.complete();
   }
 
-  /** A card click reported once: answers a pending `NotifyService.ask`, or is emitted for `@OnCardAction` handlers. */
+  /**
+   * A card click reported once: answers an open `NotifyService.ask` question (the first click wins,
+   * across processes), and goes to `@OnCardAction` handlers unless it came after its question ended.
+   */
   async cardClicked(event: TemplateCardEvent): Promise<void> {
     this.publish({ source: 'wecom-card', event });
+    let outcome: ClickOutcome = 'unknown';
     try {
-      this.emitter?.emit(cardActionEvent(event.eventKey), event);
-      await this.notify?.questions.answer(event);
+      outcome = (await this.notify?.questions.answer(event)) ?? 'unknown';
     } catch (error) {
       this.logger.warn(`card click ${event.taskId} not handled: ${(error as Error).message}`);
+    }
+    try {
+      if (outcome !== 'ended') this.emitter?.emit(cardActionEvent(event.eventKey), event);
+    } catch (error) {
+      this.logger.warn(`card action listener failed: ${(error as Error).message}`);
     }
   }
 
