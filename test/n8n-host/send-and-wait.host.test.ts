@@ -1,7 +1,8 @@
 /**
  * WeCom "Send and Wait for Response" in a real n8n 2.41.1: an execution waits; an encrypted
  * template_card_event from the fake WeCom reaches the WeCom Trigger, which resumes it with the
- * member's userid, and the card is updated for everyone. Links resume through n8n's signed URL.
+ * member's userid, and the card is updated for everyone. Links resume through n8n's signed URL;
+ * Free Text / Custom Form links open the node's form page there and the posted form resumes it.
  */
 import * as fs from 'fs';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
@@ -9,7 +10,7 @@ import { createInstance, N8nInstance } from './harness';
 import { buildAndPackWxnotify, builtin, connect, wx, type CredentialRef } from './wxnotify-fixtures';
 
 const CALLBACK = { token: 'swToken42', encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR', corpId: 'wwfakecorp00000001' };
-const HOOK = { trigger: '22222222-2222-4333-8444-000000000001', askCard: '22222222-2222-4333-8444-000000000002', askLink: '22222222-2222-4333-8444-000000000003' };
+const HOOK = { trigger: '22222222-2222-4333-8444-000000000001', askCard: '22222222-2222-4333-8444-000000000002', askLink: '22222222-2222-4333-8444-000000000003', askText: '22222222-2222-4333-8444-000000000004', askForm: '22222222-2222-4333-8444-000000000005' };
 const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile wxwork/4.1.20';
 
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
@@ -20,6 +21,12 @@ async function until<T>(what: string, check: () => T | undefined | false, timeou
 		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
+}
+
+/** The signed form URL of the text card sent with this title. */
+function formCardUrl(wecom: FakeWeCom, title: string): string | undefined {
+	const card = wecom.delivered.find((d) => d.msgtype === 'textcard' && (d.payload as { title?: string }).title === title);
+	return card ? String((card.payload as { url: string }).url) : undefined;
 }
 
 /** The text a "Report" node sent: the resumed node's output as JSON. */
@@ -64,7 +71,38 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 				},
 				app,
 			);
+		const start = (name: string, hook: string) => ({ ...builtin(name, 'webhook', 2, { httpMethod: 'POST', path: hook, responseMode: 'onReceived', options: {} }), webhookId: hook });
+		const askForm = (name: string, subject: string, parameters: Record<string, unknown>) =>
+			wx(name, 'weCom', { resource: 'message', operation: 'sendAndWait', toUsers: ['zhangsan'], subject, message: '上线后还有什么问题？\n请写下来。', resumeWith: 'links', ...parameters }, app);
 		const workflows = [
+			{
+				name: 'ask free text',
+				nodes: [start('Start text', HOOK.askText), askForm('Ask text', '发布反馈', { responseType: 'freeText', options: { messageButtonLabel: '填写', responseFormButtonLabel: '发送' } }), report('Report text')],
+				connections: connect([
+					['Start text', 'Ask text'],
+					['Ask text', 'Report text'],
+				]),
+			},
+			{
+				name: 'ask custom form',
+				nodes: [
+					start('Start form', HOOK.askForm),
+					askForm('Ask form', '故障复盘', {
+						responseType: 'customForm',
+						defineForm: 'json',
+						jsonOutput: JSON.stringify([
+							{ fieldLabel: '处理结果', fieldType: 'dropdown', fieldOptions: { values: [{ option: '已修复' }, { option: '误报' }] }, requiredField: true },
+							{ fieldLabel: '耗时（分钟）', fieldName: 'minutes', fieldType: 'number' },
+							{ fieldLabel: '影响范围', fieldType: 'checkbox', fieldOptions: { values: [{ option: 'web' }, { option: 'api' }] } },
+						]),
+					}),
+					report('Report form'),
+				],
+				connections: connect([
+					['Start form', 'Ask form'],
+					['Ask form', 'Report form'],
+				]),
+			},
 			{
 				name: 'wecom callbacks',
 				nodes: [wx('WeCom Trigger', 'weComTrigger', { msgTypes: ['text'], maxSkewSeconds: 300, resumeSendAndWait: true }, creds['WeCom callback'], { webhookId: HOOK.trigger })],
@@ -97,7 +135,7 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 		];
 		for (const wf of workflows) await n8n.publish(await n8n.importWorkflow(wf));
 		await n8n.start();
-		for (const hook of [n8n.webhookUrl(HOOK.trigger, 'wecom'), n8n.webhookUrl(HOOK.askCard), n8n.webhookUrl(HOOK.askLink)]) {
+		for (const hook of [n8n.webhookUrl(HOOK.trigger, 'wecom'), n8n.webhookUrl(HOOK.askCard), n8n.webhookUrl(HOOK.askLink), n8n.webhookUrl(HOOK.askText), n8n.webhookUrl(HOOK.askForm)]) {
 			await n8n.waitForWebhook(hook, { method: 'POST' });
 		}
 		wecom.cards.callback = { url: n8n.webhookUrl(HOOK.trigger, 'wecom'), token: CALLBACK.token, encodingAESKey: CALLBACK.encodingAesKey };
@@ -155,5 +193,74 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 		expect(await page.text()).toContain('已记录');
 		const answer = await until('the resumed execution', () => reports(wecom).find((r) => r.via === 'link'));
 		expect(answer).toMatchObject({ approved: true, answer: '批准', user: null, via: 'link' });
+	});
+
+	it('free text: the signed link opens the form page, the posted text resumes the execution; unsigned or changed links are refused', async () => {
+		expect((await fetch(n8n.webhookUrl(HOOK.askText), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
+		const url = new URL(await until('the text card', () => formCardUrl(wecom, '发布反馈')));
+		const card = wecom.delivered.find((d) => d.msgtype === 'textcard')!;
+		expect(card.payload).toMatchObject({ description: '上线后还有什么问题？\n请写下来。', btntxt: '填写' });
+		expect(url.searchParams.get('signature')).toMatch(/^[0-9a-f]{64}$/);
+
+		const unsigned = new URL(url);
+		unsigned.searchParams.delete('signature');
+		const changed = new URL(url);
+		changed.searchParams.set('approved', 'false');
+		for (const refused of [unsigned, changed]) {
+			expect((await fetch(refused, { headers: { 'user-agent': BROWSER } })).status).toBe(401);
+			const post = new FormData();
+			post.set('field-0', 'forged');
+			expect((await fetch(refused, { method: 'POST', body: post, headers: { 'user-agent': BROWSER } })).status).toBe(401);
+		}
+
+		const form = await fetch(url, { headers: { 'user-agent': BROWSER } });
+		expect(form.status).toBe(200);
+		expect(form.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		const html = await form.text();
+		expect(html).toContain('<h1>发布反馈</h1>');
+		expect(html).toContain('<textarea id="field-0" name="field-0" required>');
+		expect(html).toContain('<button type="submit">发送</button>');
+		await new Promise((r) => setTimeout(r, 500));
+		expect(reports(wecom).filter((r) => r.data)).toHaveLength(0); // opening the form answers nothing
+
+		const empty = new FormData();
+		empty.set('field-0', '   ');
+		const again = await fetch(url, { method: 'POST', body: empty, headers: { 'user-agent': BROWSER } });
+		expect(again.status).toBe(400);
+		expect(await again.text()).toContain('请填写此项');
+
+		const body = new FormData();
+		body.set('field-0', '回滚到 v1.4.1，<b>原因</b>见工单');
+		const done = await fetch(url, { method: 'POST', body, headers: { 'user-agent': BROWSER } });
+		expect(done.status).toBe(200);
+		expect(await done.text()).toContain('已提交，谢谢');
+		const answer = await until('the resumed execution', () => reports(wecom).find((r) => r.data));
+		expect(answer).toEqual({ data: { text: '回滚到 v1.4.1，<b>原因</b>见工单', respondedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
+
+		// Answered: the link now resumes nothing.
+		const late = new FormData();
+		late.set('field-0', 'late');
+		await fetch(url, { method: 'POST', body: late, headers: { 'user-agent': BROWSER } });
+		await new Promise((r) => setTimeout(r, 1000));
+		expect(reports(wecom).filter((r) => r.data)).toHaveLength(1);
+	});
+
+	it('custom form: the form page shows the fields, the posted fields resume the execution as { data: { … } }', async () => {
+		const before = reports(wecom).length;
+		expect((await fetch(n8n.webhookUrl(HOOK.askForm), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
+		const url = await until('the text card', () => formCardUrl(wecom, '故障复盘'));
+		const html = await (await fetch(url, { headers: { 'user-agent': BROWSER } })).text();
+		expect(html).toContain('<option value="误报">误报</option>');
+		expect(html).toContain('<input type="checkbox" name="field-2" value="api">');
+
+		const body = new FormData();
+		body.set('field-0', '误报');
+		body.set('field-1', '25');
+		body.append('field-2', 'web');
+		body.append('field-2', 'api');
+		const done = await fetch(url, { method: 'POST', body, headers: { 'user-agent': BROWSER } });
+		expect(done.status).toBe(200);
+		const answer = await until('the resumed execution', () => reports(wecom).length > before && reports(wecom)[before]);
+		expect(answer).toEqual({ data: { 处理结果: '误报', minutes: 25, 影响范围: ['web', 'api'], respondedAt: expect.any(String) } });
 	});
 });
