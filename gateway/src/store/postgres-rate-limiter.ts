@@ -5,18 +5,22 @@ import type { PostgresDriver } from './postgres-driver.js';
 const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 /**
- * One unit on one key: a single statement (the request limits' case). A fixed window starts at
- * the first call; the count stops at limit + 1, so a refused call changes nothing that matters.
+ * Up to n units on one key in a single statement (the request limits' case; n > 1 when takes were
+ * grouped). A fixed window starts at the first call. With c the count before and L the limit, the
+ * count becomes LEAST(c + n, GREATEST(c, L + n)): c + n while c < L, so granted =
+ * n - max(0, count - L) = min(n, L - c); from c >= L on it is at least L + n, so granted = 0. It
+ * never drops (a lower limit does not forget units already granted: raised again, it grants only
+ * the difference) and grows past L + n no further, however many calls are refused.
  * No row comes back while the key is blocked.
  */
-const TAKE_ONE = `
+const TAKE_UP_TO = `
 INSERT INTO rate_windows AS w (key, window_start, count)
-SELECT ?, ${DB_NOW}, 1
+SELECT ?, ${DB_NOW}, ?::integer
 WHERE NOT EXISTS (SELECT 1 FROM rate_windows b WHERE b.key = ? AND b.window_start > ${DB_NOW})
 ON CONFLICT (key) DO UPDATE SET
   window_start = CASE WHEN w.window_start <= excluded.window_start - ? THEN excluded.window_start ELSE w.window_start END,
-  count = CASE WHEN w.window_start <= excluded.window_start - ? THEN 1 ELSE LEAST(w.count + 1, ? + 1) END
-RETURNING count, w.window_start + ? - ${DB_NOW} AS wait_ms`;
+  count = CASE WHEN w.window_start <= excluded.window_start - ? THEN excluded.count ELSE LEAST(w.count + excluded.count, GREATEST(w.count, ?::integer + excluded.count)) END
+RETURNING GREATEST(0, ?::integer - GREATEST(0, count - ?::integer)) AS granted, w.window_start + ? - ${DB_NOW} AS wait_ms`;
 
 const BLOCKED_FOR = `SELECT window_start - ${DB_NOW} AS wait_ms FROM rate_windows WHERE key = ? AND window_start > ${DB_NOW}`;
 
@@ -33,7 +37,7 @@ export class PostgresRateLimiter implements RateLimiter {
 
   async reserve(keys: readonly string[], rules: readonly RateRule[], min: number, max: number): Promise<Reservation> {
     const bounded = rules.filter((rule) => rule.limit !== Infinity);
-    if (keys.length === 1 && bounded.length === 1 && rules.length === 1 && min === 1 && max === 1) return this.takeOne(keys[0]!, bounded[0]!);
+    if (keys.length === 1 && bounded.length === 1 && rules.length === 1 && min === 1 && Number.isSafeInteger(max) && max >= 1) return this.takeUpTo(keys[0]!, bounded[0]!, max);
     return this.db.transaction((tx) => this.reserveIn(tx, keys, bounded, min, max));
   }
 
@@ -55,10 +59,11 @@ export class PostgresRateLimiter implements RateLimiter {
     );
   }
 
-  private async takeOne(key: string, rule: RateRule): Promise<Reservation> {
+  /** Between 1 and `n` units of one key under one rule, as many as there is room for. */
+  private async takeUpTo(key: string, rule: RateRule, n: number): Promise<Reservation> {
     const { windowMs, limit } = rule;
-    const [row] = await this.db.all<{ count: number; wait_ms: string }>(TAKE_ONE, [windowKey(key, windowMs), blockKey(key), windowMs, windowMs, limit, windowMs]);
-    if (row) return Number(row.count) <= limit ? { granted: 1, waitMs: 0 } : { granted: 0, waitMs: Math.max(1, Number(row.wait_ms)) };
+    const [row] = await this.db.all<{ granted: number; wait_ms: string }>(TAKE_UP_TO, [windowKey(key, windowMs), n, blockKey(key), windowMs, windowMs, limit, n, limit, windowMs]);
+    if (row) return Number(row.granted) > 0 ? { granted: Number(row.granted), waitMs: 0 } : { granted: 0, waitMs: Math.max(1, Number(row.wait_ms)) };
     const [blocked] = await this.db.all<{ wait_ms: string }>(BLOCKED_FOR, [blockKey(key)]);
     return { granted: 0, waitMs: Math.max(1, Number(blocked?.wait_ms ?? 1)) };
   }
