@@ -3,8 +3,9 @@ import type { GatewayLogger } from '../observability/logger.js';
 
 /**
  * Request limits counted in Redis (WXNOTIFY_REDIS_URL) with @wxnotify/nestjs's RedisRateLimiter
- * (one Lua step per request, Redis's clock), for deployments that already run Redis. Loaded only
- * when configured; `ioredis` must be installed next to the gateway.
+ * (Redis's clock; takes grouped by SharedRequestLimits as on Postgres: one Lua step per round
+ * trip), for deployments that already run Redis. Loaded only when configured; `ioredis` must be
+ * installed next to the gateway.
  */
 export async function connectRedisLimits(url: string, logger: GatewayLogger): Promise<{ limits: RequestLimits; close(): Promise<void> }> {
   const { Redis } = await import('ioredis');
