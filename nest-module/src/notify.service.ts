@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import { isAbortError, type Channel, type ChannelType, type ChannelTypeMap, type Notification, type NotifyError, type SendResult } from '@wxnotify/core';
+import { abortMayHaveArrived, isAbortError, type Channel, type ChannelType, type ChannelTypeMap, type Notification, type NotifyError, type SendOptions, type SendResult } from '@wxnotify/core';
 import { describeError } from './errors.js';
 import { NOTIFY_DISPATCHER, NOTIFY_RUNTIME } from './notify.constants.js';
 import type { NotifyDispatcher } from './notify.dispatcher.js';
@@ -16,10 +16,26 @@ function toNotification(message: NotifyMessage): Notification {
   return typeof message === 'string' ? { content: message } : message;
 }
 
-/** An aborted send that may have reached someone: a request was on the wire, or a part or batch was delivered. */
-function mayHaveArrived(error: NotifyError): boolean {
-  const partial = error.partial;
-  return error.deliveryUnknown === true || (partial !== undefined && (partial.parts > 0 || partial.messageIds.length > 0));
+/**
+ * A signal that aborts when either does, with the first one's reason. `release()` unhooks it
+ * from both (the shutdown signal lives as long as the app: AbortSignal.any would keep every
+ * send's signal hooked to it).
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onA = () => controller.abort(a.reason);
+  const onB = () => controller.abort(b.reason);
+  if (a.aborted) onA();
+  else if (b.aborted) onB();
+  a.addEventListener('abort', onA, { once: true });
+  b.addEventListener('abort', onB, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      a.removeEventListener('abort', onA);
+      b.removeEventListener('abort', onB);
+    },
+  };
 }
 
 /** How long shutdown waits for aborted sends to settle (a transport that ignores the signal). */
@@ -88,13 +104,24 @@ export class NotifyService implements OnApplicationShutdown {
     return channel;
   }
 
-  /** Sends now and resolves with the core's SendResult; rejects with its NotifyError. */
+  /**
+   * Sends now and resolves with the core's SendResult; rejects with its NotifyError. With
+   * `{ signal }` the caller can abort it too (as shutdown does): it then rejects with an `ABORTED`
+   * NotifyError whose `deliveryUnknown` says whether a request was on the wire.
+   */
   send(message: NotifyMessage): Promise<SendResult>;
-  send(channel: string, message: NotifyMessage): Promise<SendResult>;
-  async send(first: NotifyMessage, second?: NotifyMessage): Promise<SendResult> {
-    const [name, message] = second === undefined ? [undefined, first] : [first as string, second];
+  send(channel: string | undefined, message: NotifyMessage, options?: SendOptions): Promise<SendResult>;
+  async send(first: NotifyMessage | undefined, second?: NotifyMessage, options?: SendOptions): Promise<SendResult> {
+    const [name, message] = second === undefined ? [undefined, first as NotifyMessage] : [first as string | undefined, second];
+    const channel = this.channel(name);
     // Shutdown aborts an awaited send too (it rejects with an ABORTED NotifyError).
-    return this.channel(name).send(toNotification(message), { signal: this.runtime.signal });
+    if (!options?.signal) return channel.send(toNotification(message), { signal: this.runtime.signal });
+    const either = eitherSignal(this.runtime.signal, options.signal);
+    try {
+      return await channel.send(toNotification(message), { signal: either.signal });
+    } finally {
+      either.release();
+    }
   }
 
   /**
@@ -220,7 +247,7 @@ export class NotifyService implements OnApplicationShutdown {
             (error: unknown) => {
               if (this.abandoned) return;
               if (isAbortError(error)) {
-                if (mayHaveArrived(error as NotifyError)) this.counters.unconfirmed++;
+                if (abortMayHaveArrived(error as NotifyError)) this.counters.unconfirmed++;
                 else this.counters.dropped++;
                 return;
               }

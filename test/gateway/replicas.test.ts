@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import pgModule from 'pg';
 import { GewechatFake } from '../fakes/gewechat/index.js';
 import { JuheFake } from '../fakes/juhe/index.js';
 import { FakeRobot } from '../fakes/wecom/fake-robot.js';
 import { FakeWeCom } from '../fakes/wecom/index.js';
 import { DEFAULT_APP_TOKEN, FakeWxPusher } from '../fakes/wxpusher/server.js';
+import type { FakeServer } from '../support/fake-server.js';
 import { startTempPostgres, type TempPostgres } from './support/postgres.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -216,6 +218,67 @@ describeIfPostgres('gateway replicas on one Postgres', () => {
         for (const id of ids) expect((await a!.call('GET', `/api/outbox/${id}`)).json).toMatchObject({ status: 'sent', attempts: 1 });
       } finally {
         for (const server of [gewe.server, robot.server, pusher.server, juhe.server, wecom.server]) server.injectFaults({});
+      }
+    }, 30_000);
+  });
+
+  describe('a lost lease aborts the attempt on the wire', () => {
+    let robot: FakeRobot;
+    let pusher: FakeWxPusher;
+    beforeAll(async () => {
+      [robot, pusher] = await Promise.all([FakeRobot.start(), FakeWxPusher.start()]);
+    });
+    afterAll(async () => {
+      await Promise.all([robot.close(), pusher.close()]);
+    });
+
+    it('the hung request of an attempt whose lease was taken over is aborted; the new holder delivers once (robot, WxPusher, personal WeChat)', async () => {
+      running = await replicas(2, {
+        fakes: { gewe, wecom },
+        // Far longer than the test: only the lease's signal can end the hung request in time.
+        env: { WXNOTIFY_OUTBOX_POLL_MS: '20', WXNOTIFY_OUTBOX_LEASE_MS: '600', GEWECHAT_RATE_LIMIT: 'off', WXNOTIFY_UPSTREAM_TIMEOUT_MS: '60000' },
+        extraChannels: () => ({
+          bot: { type: 'wecom-bot', key: robot.key, baseUrl: robot.url } as never,
+          pusher: { type: 'wxpusher', appToken: DEFAULT_APP_TOKEN, baseUrl: pusher.url } as never,
+        }),
+      });
+      const rounds: Array<{ channel: string; to?: unknown; server: FakeServer; delivered: (content: string) => number }> = [
+        { channel: 'bot', server: robot.server, delivered: (c) => robot.delivered.filter((d) => d.payload.content === c).length },
+        { channel: 'pusher', to: { uids: ['UID_alice'] }, server: pusher.server, delivered: (c) => pusher.sends.filter((d) => d.body.content === c).length },
+        { channel: 'wechat', to: 'wxid_friend_a', server: gewe.server, delivered: (c) => gewe.sent.filter((d) => d.body.content === c).length },
+      ];
+      const admin = new pgModule.Client({ connectionString: pg!.url });
+      await admin.connect();
+      try {
+        for (const { channel, to, server, delivered } of rounds) {
+          const content = `handed over via ${channel}`;
+          server.injectFaults({ hang: 1 });
+          const accepted = await running[0]!.call('POST', `/api/channels/${channel}/send?async=true`, { content, ...(to ? { to } : {}) });
+          expect(accepted.status).toBe(202);
+          const id = accepted.json.id as string;
+          const hung = await until(async () => server.requests.find((r) => r.text.includes(content)), `the hung request via ${channel}`);
+          // Another holder takes the entry, as a replica does once a lease ran out unrenewed (its
+          // holder paused or cut off): a token of its own, free again at once so a gateway takes it.
+          await admin.query('UPDATE outbox SET lease_token = $1, next_attempt_at = $2 WHERE id = $3', [randomUUID(), new Date().toISOString(), id]);
+          await until(async () => ((await running[1]!.call('GET', `/api/outbox/${id}`)).json.status === 'sent' ? true : undefined), `delivery of ${id} by the new holder`);
+          // The first attempt's connection closed unanswered: its request was aborted on the wire.
+          await until(async () => (server.abandoned.includes(hung) ? true : undefined), `the first attempt via ${channel} aborted`);
+          expect(delivered(content)).toBe(1);
+          expect((await running[0]!.call('GET', `/api/outbox/${id}`)).json).toMatchObject({ status: 'sent', attempts: 1 });
+        }
+        // Recorded as what it was on the replica that lost the lease: neither failed nor dropped.
+        const counted = async (result: string) => {
+          let n = 0;
+          for (const t of running) n += Number((await t.call('GET', '/metrics', undefined, { auth: false })).text.match(new RegExp(`^wxnotify_outbox_attempts_total\\{result="${result}"\\} (\\d+)$`, 'm'))?.[1] ?? 0);
+          return n;
+        };
+        expect(await counted('unconfirmed')).toBe(rounds.length);
+        expect(await counted('failed')).toBe(0);
+        expect(await counted('sent')).toBe(rounds.length);
+        expect(running.flatMap((t) => t.logs).filter((l) => l.includes('outbox attempt aborted: its lease was lost with a request on the wire'))).toHaveLength(rounds.length);
+      } finally {
+        await admin.end();
+        for (const { server } of rounds) server.injectFaults({});
       }
     }, 30_000);
   });

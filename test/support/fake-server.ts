@@ -41,7 +41,10 @@ export interface FaultPlan {
  */
 export class FakeServer {
   readonly requests: RecordedRequest[] = [];
+  /** Requests whose client closed the connection before they were answered (an aborted send). */
+  readonly abandoned: RecordedRequest[] = [];
   private faults: FaultPlan = {};
+  private closing = false;
   private readonly hanging = new Set<http.ServerResponse>();
 
   private constructor(
@@ -75,6 +78,7 @@ export class FakeServer {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const res of this.hanging) res.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -100,6 +104,9 @@ export class FakeServer {
       remoteAddress: req.socket.remoteAddress ?? '',
     };
     this.requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableFinished && !this.closing) this.abandoned.push(recorded);
+    });
 
     if (this.faults.reset && this.faults.reset > 0) {
       this.faults.reset--;

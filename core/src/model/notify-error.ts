@@ -117,6 +117,12 @@ export function isAbortError(value: unknown): boolean {
   return value instanceof NotifyError && value.code === 'ABORTED';
 }
 
+/** An aborted send that may have reached someone: a request was on the wire, or a part or batch was delivered. */
+export function abortMayHaveArrived(error: NotifyError): boolean {
+  const partial = error.partial;
+  return error.deliveryUnknown === true || (partial !== undefined && (partial.parts > 0 || partial.messageIds.length > 0));
+}
+
 /** The error of a send its AbortSignal ended. `onWire`: a request of it may have reached the upstream. */
 export function abortedError(channel: string, operation: string, onWire: boolean): NotifyError {
   return new NotifyError({

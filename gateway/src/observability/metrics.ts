@@ -24,12 +24,12 @@ export class Metrics {
 
   constructor() {
     this.define('wxnotify_http_requests_total', 'HTTP requests by route and status.');
-    this.define('wxnotify_sends_total', 'Sends by channel and result (ok, error).');
+    this.define('wxnotify_sends_total', 'Sends by channel and result (ok, error, aborted: stopped by a lost lease or shutdown).');
     this.define('wxnotify_send_failures_total', 'Failed sends by channel and upstream/validation error code.');
     this.define('wxnotify_send_retries_total', 'Upstream requests retried by the core pipeline, by channel.');
     this.define('wxnotify_rate_limited_total', 'Requests answered 429 by the gateway, by scope.');
     this.define('wxnotify_callbacks_total', 'Upstream callbacks accepted, by source.');
-    this.define('wxnotify_outbox_attempts_total', 'Delivery attempts of accepted asynchronous sends, by result.');
+    this.define('wxnotify_outbox_attempts_total', 'Delivery attempts of accepted asynchronous sends, by result (sent, retry, failed; lease-lost: another replica owns the entry; unconfirmed: aborted by a lost lease with a request on the wire).');
     this.define('wxnotify_alerts_received_total', 'Alerts received on /api/alerts, by format (alertmanager, grafana, json).');
     this.define('wxnotify_alerts_rejected_total', 'Alert webhooks refused with 400, by the field named.');
     this.define('wxnotify_alert_notifications_total', 'Alert messages sent to channels, by result (sent, failed).');

@@ -1,11 +1,12 @@
-import type { HealthStatus, Notification, SendResult } from '@wxnotify/core';
+import type { HealthStatus, Notification, SendOptions, SendResult } from '@wxnotify/core';
 
 /** Sends to a named channel (served by @wxnotify/nestjs's NotifyService, see notify-service-sender.ts). */
 export interface ChannelSender {
   names(): string[];
   has(name: string): boolean;
   typeOf(name: string): string | undefined;
-  send(name: string, notification: Notification<any, any>): Promise<SendResult>;
+  /** `options.signal` aborts the send wherever it is (an outbox attempt whose lease was lost). */
+  send(name: string, notification: Notification<any, any>, options?: SendOptions): Promise<SendResult>;
   /** Throws the validation error send() would give, without sending (before an asynchronous send is accepted). */
   validate(name: string, notification: Notification<any, any>): void;
   check(name: string): Promise<HealthStatus>;

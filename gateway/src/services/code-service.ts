@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isNotifyError, validationError, type ChannelContext, type Notification, type SendResult, type TemplateCardUpdate, type TemplateCardUpdateResult, type WeComAppChannel } from '@wxnotify/core';
+import { isNotifyError, validationError, type ChannelContext, type Notification, type SendOptions, type SendResult, type TemplateCardUpdate, type TemplateCardUpdateResult, type WeComAppChannel } from '@wxnotify/core';
 import { codeHint, hashSecret, looksLikeCode, newCode, sameHash } from '../security/codes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CodeRecord, GatewayStore, Recipients } from '../store/store.js';
@@ -265,13 +265,16 @@ export class CodeService {
     return this.deliver(record, { ...(message.title ? { title: message.title } : {}), content: message.content, format: 'markdown' });
   }
 
-  /** Sends any notification to the Code's channel and recipients (alerts use this with rendered messages). */
-  async deliver(record: CodeRecord, notification: Notification<unknown, unknown>): Promise<SendResult> {
+  /**
+   * Sends any notification to the Code's channel and recipients (alerts use this with rendered
+   * messages). `options.signal` aborts it (an alert flush whose lease was lost).
+   */
+  async deliver(record: CodeRecord, notification: Notification<unknown, unknown>, options?: SendOptions): Promise<SendResult> {
     const named = typeof record.config.channel === 'string' ? record.config.channel : undefined;
     const to = record.recipients ?? undefined;
     const result = named
-      ? await this.namedChannels().send(named, { ...notification, ...(to ? { to } : {}) } as Notification<any, any>)
-      : await this.channelFor(record).send({ ...notification, to: record.recipients } as Parameters<WeComAppChannel['send']>[0]);
+      ? await this.namedChannels().send(named, { ...notification, ...(to ? { to } : {}) } as Notification<any, any>, options)
+      : await this.channelFor(record).send({ ...notification, to: record.recipients } as Parameters<WeComAppChannel['send']>[0], options);
     const used = this.usage.get(record.id);
     this.usage.set(record.id, { count: (used?.count ?? 0) + 1, at: new Date().toISOString() });
     return result;

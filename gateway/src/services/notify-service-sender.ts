@@ -1,4 +1,4 @@
-import type { HealthStatus, Notification, SendResult } from '@wxnotify/core';
+import type { HealthStatus, Notification, SendOptions, SendResult } from '@wxnotify/core';
 import type { NotifyService } from '@wxnotify/nestjs';
 import type { ChannelSender } from './channel-sender.js';
 
@@ -18,8 +18,8 @@ export class NotifyServiceSender implements ChannelSender {
     return this.has(name) ? this.notify.channel(name).type : undefined;
   }
 
-  send(name: string, notification: Notification<any, any>): Promise<SendResult> {
-    return this.notify.send(name, notification as Notification);
+  send(name: string, notification: Notification<any, any>, options?: SendOptions): Promise<SendResult> {
+    return this.notify.send(name, notification as Notification, options);
   }
 
   validate(name: string, notification: Notification<any, any>): void {
@@ -51,8 +51,8 @@ export class LateBoundSender implements ChannelSender {
   typeOf(name: string): string | undefined {
     return this.current().typeOf(name);
   }
-  send(name: string, notification: Notification<any, any>): Promise<SendResult> {
-    return this.current().send(name, notification);
+  send(name: string, notification: Notification<any, any>, options?: SendOptions): Promise<SendResult> {
+    return this.current().send(name, notification, options);
   }
   validate(name: string, notification: Notification<any, any>): void {
     this.current().validate(name, notification);

@@ -1,4 +1,4 @@
-import { isNotifyError, type Notification } from '@wxnotify/core';
+import { abortMayHaveArrived, isAbortError, isNotifyError, type Notification, type NotifyError } from '@wxnotify/core';
 import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Lease } from '../store/leases.js';
@@ -91,21 +91,23 @@ export class OutboxWorker {
       for (const entry of due) {
         if (this.stopped) return;
         const lease = await this.store.claim(entry, this.options.leaseMs);
-        if (lease) await this.store.holdOutbox(lease, this.options.leaseMs, () => this.deliver(entry, lease));
+        if (lease) await this.store.holdOutbox(lease, this.options.leaseMs, (signal) => this.deliver(entry, lease, signal));
       }
     }
   }
 
-  private async deliver(entry: OutboxEntry, lease: Lease): Promise<void> {
+  /** One attempt; `signal` aborts it when the lease is lost (the send stops on the wire, see Leases.hold). */
+  private async deliver(entry: OutboxEntry, lease: Lease, signal: AbortSignal): Promise<void> {
     if (!this.channels.has(entry.channel)) {
       this.outcome(entry, 'failed', await this.store.markFailed(lease, `channel "${entry.channel}" is no longer configured`));
       return;
     }
     try {
       const notification = JSON.parse(entry.payload) as Notification<any, any>;
-      const result = await this.recorder.record(entry.channel, () => this.channels.send(entry.channel, notification), { outboxId: entry.id });
+      const result = await this.recorder.record(entry.channel, () => this.channels.send(entry.channel, notification, { signal }), { outboxId: entry.id });
       this.outcome(entry, 'sent', await this.store.markSent(lease, { ok: result.ok, messageIds: result.messageIds, parts: result.parts, partialFailures: result.partialFailures }));
     } catch (error) {
+      if (signal.aborted && isAbortError(error)) return this.abortedByLeaseLoss(entry, error as NotifyError);
       const message = isNotifyError(error) ? error.message : 'internal error';
       const attempts = entry.attempts + 1;
       const retryable = !isNotifyError(error) || error.retryable;
@@ -116,6 +118,22 @@ export class OutboxWorker {
         this.outcome(entry, 'failed', await this.store.markFailed(lease, message));
       }
     }
+  }
+
+  /**
+   * The lease was lost mid-attempt and the send was aborted: the entry is now the new holder's,
+   * so nothing is written (neither failed nor dropped). `unconfirmed` when a request was on the
+   * wire (it may have arrived and the new holder sends again), `lease-lost` when nothing had left.
+   */
+  private abortedByLeaseLoss(entry: OutboxEntry, error: NotifyError): void {
+    const onWire = abortMayHaveArrived(error);
+    this.metrics.inc('wxnotify_outbox_attempts_total', { result: onWire ? 'unconfirmed' : 'lease-lost' });
+    this.logger.warn(
+      onWire
+        ? 'outbox attempt aborted: its lease was lost with a request on the wire (delivery unknown); another replica owns this entry now'
+        : 'outbox attempt aborted: its lease was lost before anything was sent; another replica owns this entry now',
+      { outboxId: entry.id, channel: entry.channel },
+    );
   }
 
   /** Counts the attempt; an outcome the store refused means another replica took the entry over. */
