@@ -5,6 +5,7 @@ import type { TemplateCardEvent } from '@wxnotify/core';
 import { ASK_EVENTS, NotifyCallbacksModule, NotifyModule, NotifyService, OnCardAction, type AskAnsweredEvent, type AskResult, type AskTimeoutEvent } from '@wxnotify/nestjs';
 import { startFakeWeCom, type FakeCallbackTarget, type FakeWeCom } from '../fakes/wecom';
 import { ManualClock } from '../support/manual-clock';
+import { rejection } from '../support/notify-errors';
 import { describeWithRedis, redisCli, TestRedis } from './support/redis';
 import { waitFor } from './support/wait';
 
@@ -166,6 +167,8 @@ describeWithRedis('NotifyService.ask in queue mode: open questions on Redis surv
     await expect(asked).resolves.toMatchObject({ answered: true, key: 'reject', user: 'zhangsan', taskId, at: click.createTime * 1000 });
     await waitFor(() => updatesOf(taskId).length === 1, 'the card update');
     expect(updatesOf(taskId)[0].replaceName).toBe('已由 zhangsan 选择 拒绝');
+    await waitFor(() => other.answers.length === 1, 'the answer event on the instance that took the click');
+    await settle();
     expect(other.answers.map((a) => a.user)).toEqual(['zhangsan']);
     expect(asker.answers).toEqual([]);
   });
@@ -180,7 +183,7 @@ describeWithRedis('NotifyService.ask in queue mode: open questions on Redis surv
       wecom.cards.click({ userId: 'lisi', taskId, eventKey: 'reject' }, other.target),
     ]);
     const result = (await asked) as Extract<AskResult, { answered: true }>;
-    await waitFor(() => updatesOf(taskId).length >= 1, 'the card update');
+    await waitFor(() => updatesOf(taskId).length >= 1 && asker.answers.length + other.answers.length >= 1, 'the card update and the answer event');
     await settle();
     const answers = [...asker.answers, ...other.answers];
     expect(answers).toHaveLength(1);
@@ -233,5 +236,19 @@ describeWithRedis('NotifyService.ask in queue mode: open questions on Redis surv
     await settle();
     expect(asker.timeouts.length + other.timeouts.length).toBe(1);
     expect(updatesOf(taskId)).toHaveLength(1);
+  });
+
+  it('Redis down: ask() rejects with a retryable ASK_STORE_UNAVAILABLE and sends no card', async () => {
+    const instance = await start();
+    const before = wecom.cards.tasks.size;
+    await redis.down();
+    try {
+      const error = await rejection(instance.notify.ask({ card: question, to: { users: ['zhangsan'] }, timeoutMs: 60_000 }));
+      expect(error).toMatchObject({ code: 'ASK_STORE_UNAVAILABLE', retryable: true });
+      expect(error.hint).toMatch(/Redis/);
+      expect(wecom.cards.tasks.size).toBe(before);
+    } finally {
+      await redis.up();
+    }
   });
 });

@@ -155,13 +155,14 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
       return 'unknown';
     }
     const answer: AskAnswered = { answered: true, key: event.eventKey, user: event.userId, taskId: event.taskId, at: event.createTime * 1000, event };
-    await this.store.finish(answer, ENDED_MEMORY_MS);
     const format = this.waiters.get(event.taskId)?.format;
-    this.settle(answer);
-    this.emit(ASK_EVENTS.answered, { taskId: answer.taskId, name: question.name, key: answer.key, text, user: answer.user, at: answer.at, context: question.context } satisfies AskAnsweredEvent);
-    await this.updateCard(question.channel, event.taskId, event.responseCode, answer.at, () =>
+    // The question is ours alone now: the card update need not wait for the outcome's write.
+    const updated = this.updateCard(question.channel, event.taskId, event.responseCode, answer.at, () =>
       format ? format(answer) : fill(question.answeredText ?? DEFAULT_ANSWERED, { user: answer.user, text, key: answer.key }),
     );
+    await this.finish(answer);
+    this.emit(ASK_EVENTS.answered, { taskId: answer.taskId, name: question.name, key: answer.key, text, user: answer.user, at: answer.at, context: question.context } satisfies AskAnsweredEvent);
+    await updated;
     return 'answered';
   }
 
@@ -224,8 +225,7 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
 
   private async timeOut(question: PendingQuestion): Promise<void> {
     const outcome: AskOutcome = { answered: false, timedOut: true, taskId: question.taskId };
-    await this.store.finish(outcome, ENDED_MEMORY_MS);
-    this.settle(outcome);
+    await this.finish(outcome);
     this.emit(ASK_EVENTS.timeout, { taskId: question.taskId, name: question.name, at: question.deadline, context: question.context } satisfies AskTimeoutEvent);
     const text = question.timeoutText ?? DEFAULT_TIMEOUT;
     const code = question.sendCode;
@@ -254,6 +254,15 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
       this.warn('card update', taskId, error as Error);
       return false;
     }
+  }
+
+  /**
+   * Records the outcome for late clicks and the other processes, and settles a waiter of this one.
+   * A failed write is logged, not thrown: the question is already taken, its answer or timeout still counts here.
+   */
+  private async finish(outcome: AskOutcome): Promise<void> {
+    await this.store.finish(outcome, ENDED_MEMORY_MS).catch((error: Error) => this.warn('recording the outcome', outcome.taskId, error));
+    this.settle(outcome);
   }
 
   private settle(outcome: AskOutcome): void {

@@ -122,7 +122,8 @@ export class RedisAskStore implements AskStore {
 
   async close(): Promise<void> {
     this.listeners.length = 0;
-    await Promise.all([this.subscriber, this.redis].map((client) => client.quit().catch(() => client.disconnect())));
+    // A reconnecting client would hold QUIT until Redis is back: drop it instead.
+    await Promise.all([this.subscriber, this.redis].map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())));
   }
 
   private get channel(): string {
