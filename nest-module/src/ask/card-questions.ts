@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { buttonCard, isNotifyError, NotifyError, validationError, type TemplateCardEvent, type WeComAppChannel } from '@wxnotify/core';
@@ -76,6 +77,8 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
   ) {
     store.onFinished((outcome) => this.settle(outcome));
+    // Every open question's deadline timer listens to it.
+    setMaxListeners(0, this.stop.signal);
   }
 
   private get clock() {
