@@ -34,7 +34,7 @@
       expire: '结束',
       noSilences: '没有静默规则。',
       deliveriesTitle: '投递记录',
-      search: '搜索标题、接收方、通道、状态或内容',
+      search: '搜索标题、接收方、通道、状态、接口或内容',
       colTime: '时间',
       colReceiver: '接收方 / 通道',
       colTitle: '标题',
@@ -50,6 +50,9 @@
       sent: '已发送',
       failed: '失败',
       sending: '发送中',
+      queued: '排队中',
+      coalesced: '已合并发送',
+      alertsCount: '条告警',
     },
     en: {
       channelTitle: 'Channel Codes (robot, WxPusher, personal WeChat, JuHe, other apps)',
@@ -79,7 +82,7 @@
       expire: 'End',
       noSilences: 'No silences.',
       deliveriesTitle: 'Delivery log',
-      search: 'Search title, receiver, channel, status or text',
+      search: 'Search title, receiver, channel, status, route or text',
       colTime: 'Time',
       colReceiver: 'Receiver / channel',
       colTitle: 'Title',
@@ -95,6 +98,9 @@
       sent: 'sent',
       failed: 'failed',
       sending: 'sending',
+      queued: 'queued',
+      coalesced: 'sent merged',
+      alertsCount: 'alerts',
     },
   };
   const state = { view: 'active', query: '', timer: null };
@@ -296,6 +302,7 @@
     fillTable('deliveries-table',
       ...data.deliveries.map((d) => {
         const resend = el('button', { type: 'button', class: 'small', text: w('resend') });
+        resend.disabled = d.resendable === false;
         resend.addEventListener('click', async () => {
           resend.disabled = true;
           try {
@@ -315,12 +322,13 @@
             'td',
             {},
             el('div', { text: d.title }),
-            el('div', { class: 'muted', text: `${d.reason} · ${d.alerts}` }),
+            el('div', { class: 'muted', text: d.alerts > 0 ? `${d.reason} · ${d.alerts} ${w('alertsCount')}` : d.reason }),
             // Why it failed, e.g. "card not updated: <hint>" (server text, shown as text).
             d.error ? el('div', { class: 'delivery-error', text: d.error }) : null,
           ),
           el('td', { text: String(d.parts) }),
-          el('td', { class: d.status === 'failed' ? 'revoked' : '', text: w(d.status) }),
+          // The error's hint (Chinese first, NotifyError hints) under the status; the message itself is under the title.
+          el('td', { class: d.status === 'failed' ? 'revoked' : '' }, el('div', { text: w(d.status) }), d.hint ? el('div', { class: 'muted delivery-hint', text: d.hint }) : null),
           el('td', { text: d.upstreamCode ?? '' }),
           el('td', { text: String(d.retries) }),
           el('td', { text: String(d.coalesced) }),

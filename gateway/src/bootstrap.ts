@@ -15,6 +15,7 @@ import { AlertCardUpdates } from './alerts/card-updates.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { loadRoutesFile, RoutesError, type RoutesConfig } from './alerts/routes.js';
 import { AlertTargets } from './alerts/targets.js';
+import { DeliveryLog } from './store/delivery-log.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { AdminAlertsController } from './http/admin-alerts.controller.js';
 import { AlertsController } from './http/alerts.controller.js';
@@ -175,11 +176,20 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const hasNamed = Object.keys(named).length > 0;
     const metrics = new Metrics();
     const recorder = new SendRecorder(metrics, logger);
-    const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, { pollMs: config.outboxPollMs, maxAttempts: config.outboxMaxAttempts, leaseMs: config.outboxLeaseMs });
+    const alertClock = options.channelDeps?.clock ?? systemClock;
+    const alertStore = new AlertStore(store.driver);
+    const deliveries = new DeliveryLog(alertStore, alertClock, logger, config.deliveryLog);
+    const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, {
+      pollMs: config.outboxPollMs,
+      maxAttempts: config.outboxMaxAttempts,
+      leaseMs: config.outboxLeaseMs,
+      onOutcome: (id, outcome) => deliveries.settle(id, outcome),
+    });
     const codes = new CodeService(store, box, ctx, { wecomBaseUrl: config.wecomBaseUrl, timeoutMs: config.upstreamTimeoutMs, soleWriter: lock !== undefined, channels });
     metrics.gauge('wxnotify_queue_depth', 'Accepted asynchronous sends not yet delivered (outbox).', () => store.outboxDepth());
     const health = new HealthProbe(store, channels, logger, { channel: config.wechatChannel, dataDir: config.databaseUrl ? undefined : config.dataDir, minFreeBytes: config.minFreeDiskBytes, channelCacheMs: config.healthCacheMs });
     const runtime = new GatewayRuntime(config, logger, metrics, store, apiKeys, admin, codes, channels, recorder, outbox, limits, health);
+    runtime.deliveries = deliveries;
 
     // Named channels live in @wxnotify/nestjs's NotifyModule; Codes build their WeCom app channels per request.
     const callbackOptions = callbacksOptions(config);
@@ -187,8 +197,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...(hasNamed ? [NotifyModule.forRoot({ channels: named, deps })] : []),
       ...(callbackOptions ? [NotifyCallbacksModule.forRoot(callbackOptions)] : []),
     ];
-    const alertClock = options.channelDeps?.clock ?? systemClock;
-    const alertStore = new AlertStore(store.driver);
     if (lock) await alertStore.releaseLeases();
     const targets = new AlertTargets(codes, channels, routes);
     const engine = new AlertEngine(alertStore, targets, routes, recorder, metrics, logger, alertClock);
@@ -230,6 +238,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await app.listen(config.port, config.host);
     if (config.notifyAuth === 'none') logger.warn('WXNOTIFY_NOTIFY_AUTH=none: POST /api/notify accepts calls without an API key. Keep the gateway on a trusted network.');
     outbox.start();
+    deliveries.start();
     codes.startUsageFlush();
     engine.start(config.alertPollMs);
 
@@ -247,6 +256,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         await engine.stop();
         await cardUpdates.stop();
         await app.close();
+        await deliveries.stop();
         await codes.stop();
         await closeStore();
       },

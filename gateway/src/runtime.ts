@@ -10,12 +10,15 @@ import type { CodeService } from './services/code-service.js';
 import type { HealthProbe } from './services/health-probe.js';
 import type { OutboxWorker } from './services/outbox-worker.js';
 import type { SendRecorder } from './services/send-recorder.js';
+import type { DeliveryLog } from './store/delivery-log.js';
 import type { GatewayStore } from './store/store.js';
 
 /** Everything the controllers use, built before Nest starts (one instance per gateway). */
 export class GatewayRuntime {
   /** Alert intake (set by startGateway once the store is open). */
   alerts?: AlertService;
+  /** Every message the gateway sent (set by startGateway). */
+  deliveries!: DeliveryLog;
 
   constructor(
     readonly config: GatewayConfig,

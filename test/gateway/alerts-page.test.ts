@@ -145,6 +145,24 @@ describeIfChromium('alerts page in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('lists sends made outside the alert intake too, a failure with its code and Chinese-first hint', async () => {
+    await page.fill('#deliveries-search', '');
+    expect((await gw.call('POST', '/api/channels/ops/send', { title: 'Deploy from CI', content: 'v2 live' })).status).toBe(200);
+    fakes.robot.failNext(93000);
+    const failed = await gw.call('POST', '/api/channels/ops/send', { title: 'Broken robot', content: 'x' });
+    expect(failed.json.hint).toBeTruthy();
+    await page.click('#alerts-refresh');
+    const sent = page.locator('#deliveries-table tbody tr', { hasText: 'Deploy from CI' });
+    await sent.waitFor();
+    expect(await sent.textContent()).toContain('已发送');
+    expect(await sent.textContent()).toContain('POST /api/channels/{name}/send');
+    const broken = page.locator('#deliveries-table tbody tr', { hasText: 'Broken robot' });
+    expect(await broken.textContent()).toContain('失败');
+    expect(await broken.textContent()).toContain('93000');
+    expect(await broken.locator('.delivery-hint').textContent()).toBe(failed.json.hint);
+    expect(problems).toEqual([]);
+  });
+
   it('on a phone-sized screen the delivery log shows one labelled block per message, not one character per line', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => document.getElementById('deliveries-card')?.scrollIntoView());

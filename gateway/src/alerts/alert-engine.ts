@@ -19,6 +19,7 @@ import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SendRecorder } from '../services/send-recorder.js';
 import type { CodeRecord } from '../store/store.js';
+import { deliveryTitle } from '../store/delivery-log.js';
 import type { Lease, Leases } from '../store/leases.js';
 import { startedDelivery, type AlertStore, type GroupRow } from './alert-store.js';
 import { AlertInputError } from './alert-service.js';
@@ -309,7 +310,7 @@ export class AlertEngine {
         channel: target.channelType,
         recipients: target.recipients,
         groupIds: meta.groupIds,
-        title: titleOf(notification),
+        title: deliveryTitle(notification),
         reason: meta.reason,
         notification: JSON.stringify({ target: target.key, notification }),
         alerts: meta.alerts,
@@ -332,6 +333,7 @@ export class AlertEngine {
         upstreamCode: code,
         retries: partial?.retries ?? 0,
         error: isNotifyError(error) ? error.message : 'internal error',
+        hint: isNotifyError(error) ? (error.hint ?? null) : null,
         messageIds: partial?.messageIds ?? [],
         updatedAt: this.clock.now(),
       });
@@ -358,7 +360,7 @@ export class AlertEngine {
     const stored = JSON.parse(row.notification) as { target: string; notification: Notification<unknown, unknown>; cardUpdate?: boolean };
     if (stored.cardUpdate) throw new AlertInputError('id', 'this row records a card update, not a message: there is nothing to resend');
     const target = await this.targets.resolve(stored.target);
-    const out = await this.deliver(target, withFreshTaskId(stored.notification), { codeId: row.codeId, groupIds: row.groupIds, reason: 'resend', alerts: row.alerts, coalesced: row.coalesced, resendOf: row.id });
+    const out = await this.deliver(target, asResend(target, withFreshTaskId(stored.notification)), { codeId: row.codeId, groupIds: row.groupIds, reason: 'resend', alerts: row.alerts, coalesced: row.coalesced, resendOf: row.id });
     return { ok: out.ok, deliveryId: out.deliveryId };
   }
 }
@@ -373,14 +375,14 @@ function withCardButtons(target: AlertTarget, f: Flushing, group: AlertGroup, se
   return { type: 'template_card', content: '', title: String((card.main_title as { title: string }).title), options: { templateCard: card } };
 }
 
+/** A resend is asked for on purpose: WeCom's duplicate check (300 s) would answer ok and deliver nothing. */
+function asResend(target: AlertTarget, n: Notification<unknown, unknown>): Notification<unknown, unknown> {
+  return target.channelType === 'wecom-app' ? { ...n, options: { ...(n.options as object | undefined), duplicateCheck: false } } : n;
+}
+
 /** A card sent again needs a task id of its own (WeCom never accepts one twice). */
 function withFreshTaskId(n: Notification<unknown, unknown>): Notification<unknown, unknown> {
   const card = (n.options as { templateCard?: { task_id?: string } } | undefined)?.templateCard;
   const groupId = typeof card?.task_id === 'string' ? alertGroupIdOfTask(card.task_id) : undefined;
   return groupId ? { ...n, options: { ...(n.options as object), templateCard: { ...card, task_id: alertCardTaskId(groupId) } } } : n;
-}
-
-function titleOf(n: Notification<unknown, unknown>): string {
-  const first = (n.title ?? n.content.split('\n').find((l) => l.trim()) ?? '').replace(/<[^>]+>|\*\*/g, '').trim();
-  return first.slice(0, 200);
 }

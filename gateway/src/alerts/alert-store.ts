@@ -50,11 +50,14 @@ export interface DeliveryRow {
   notification: string;
   alerts: number;
   coalesced: number;
-  status: 'sending' | 'sent' | 'failed';
+  /** `queued`: accepted for the outbox, not delivered yet; `coalesced`: delivered merged with others (quota). */
+  status: 'sending' | 'sent' | 'failed' | 'queued' | 'coalesced';
   parts: number;
   upstreamCode: string | null;
   retries: number;
   error: string | null;
+  /** The NotifyError's short, actionable hint (Chinese first) of a failure. */
+  hint?: string | null;
   messageIds: string[];
   resendOf: string | null;
   createdAt: number;
@@ -75,8 +78,11 @@ const cardCodesName = (groupId: string): string => `alert-card-codes:${groupId}`
 
 /** A delivery-log row as it starts: `sending`, nothing answered yet. */
 export function startedDelivery(d: Omit<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'retries' | 'error' | 'messageIds' | 'updatedAt'>): DeliveryRow {
-  return { ...d, status: 'sending', parts: 0, upstreamCode: null, retries: 0, error: null, messageIds: [], updatedAt: d.createdAt };
+  return { ...d, status: 'sending', parts: 0, upstreamCode: null, retries: 0, error: null, hint: null, messageIds: [], updatedAt: d.createdAt };
 }
+
+/** 21 values a row: 40 rows stay under SQLite's smallest limit of bound parameters (999). */
+const DELIVERY_INSERT_CHUNK = 40;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : (JSON.parse(String(v)) as T));
@@ -135,6 +141,7 @@ function toDelivery(r: Row): DeliveryRow {
     upstreamCode: (r.upstream_code as string | null) ?? null,
     retries: Number(r.retries),
     error: (r.error as string | null) ?? null,
+    hint: (r.hint as string | null) ?? null,
     messageIds: json(r.message_ids, []),
     resendOf: (r.resend_of as string | null) ?? null,
     createdAt: Number(r.created_at),
@@ -330,24 +337,45 @@ export class AlertStore {
   // Delivery log
 
   async addDelivery(d: DeliveryRow): Promise<void> {
-    await this.db.run(
-      `INSERT INTO alert_deliveries (id, code_id, receiver, channel, recipients, group_ids, title, reason, notification, alerts, coalesced, status, parts, upstream_code, retries, error, message_ids, resend_of, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [d.id, d.codeId, d.receiver, d.channel, JSON.stringify(d.recipients ?? null), JSON.stringify(d.groupIds), d.title, d.reason, d.notification, d.alerts, d.coalesced, d.status, d.parts, d.upstreamCode, d.retries, d.error, JSON.stringify(d.messageIds), d.resendOf, d.createdAt, d.updatedAt],
-    );
+    await this.addDeliveries([d]);
   }
 
-  async finishDelivery(id: string, patch: Pick<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'retries' | 'error' | 'messageIds' | 'updatedAt'>): Promise<void> {
-    await this.db.run('UPDATE alert_deliveries SET status = ?, parts = ?, upstream_code = ?, retries = ?, error = ?, message_ids = ?, updated_at = ? WHERE id = ?', [
+  /** Several rows in one statement per chunk (the gateway's send log writes in batches). */
+  async addDeliveries(rows: readonly DeliveryRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += DELIVERY_INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + DELIVERY_INSERT_CHUNK);
+      await this.db.run(
+        `INSERT INTO alert_deliveries (id, code_id, receiver, channel, recipients, group_ids, title, reason, notification, alerts, coalesced, status, parts, upstream_code, retries, error, hint, message_ids, resend_of, created_at, updated_at)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((d) => [d.id, d.codeId, d.receiver, d.channel, JSON.stringify(d.recipients ?? null), JSON.stringify(d.groupIds), d.title, d.reason, d.notification, d.alerts, d.coalesced, d.status, d.parts, d.upstreamCode, d.retries, d.error, d.hint ?? null, JSON.stringify(d.messageIds), d.resendOf, d.createdAt, d.updatedAt]),
+      );
+    }
+  }
+
+  /** Returns whether the row was there. */
+  async finishDelivery(id: string, patch: Pick<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'retries' | 'error' | 'messageIds' | 'updatedAt'> & Partial<Pick<DeliveryRow, 'hint' | 'coalesced'>>): Promise<boolean> {
+    const changed = await this.db.run('UPDATE alert_deliveries SET status = ?, coalesced = COALESCE(?, coalesced), parts = ?, upstream_code = ?, retries = ?, error = ?, hint = ?, message_ids = ?, updated_at = ? WHERE id = ?', [
       patch.status,
+      patch.coalesced ?? null,
       patch.parts,
       patch.upstreamCode,
       patch.retries,
       patch.error,
+      patch.hint ?? null,
       JSON.stringify(patch.messageIds),
       patch.updatedAt,
       id,
     ]);
+    return changed > 0;
+  }
+
+  /** Retention: removes rows older than `before`, then all but the newest `keep`. Returns the rows removed. */
+  async pruneDeliveries(before: number, keep: number): Promise<number> {
+    let removed = await this.db.run('DELETE FROM alert_deliveries WHERE created_at < ?', [before]);
+    // The first row past `keep` in the list's order (newest first, then by id), and all after it.
+    const [edge] = await this.db.all('SELECT created_at, id FROM alert_deliveries ORDER BY created_at DESC, id LIMIT 1 OFFSET ?', [keep]);
+    if (edge) removed += await this.db.run('DELETE FROM alert_deliveries WHERE created_at < ? OR (created_at = ? AND id >= ?)', [Number(edge.created_at), Number(edge.created_at), String(edge.id)]);
+    return removed;
   }
 
   async getDelivery(id: string): Promise<DeliveryRow | undefined> {

@@ -7,7 +7,7 @@ import type { RoutesConfig } from './routes.js';
 
 /** A resolved receiver: what renders for it and how to send there. */
 export interface AlertTarget {
-  /** `code:<id>` or `receiver:<name>` (the key groups are stored under). */
+  /** `code:<id>` or `receiver:<name>` (the key groups are stored under), or `channel:<name>` (delivery-log rows of named-channel sends). */
   key: string;
   label: string;
   channelType: string;
@@ -37,12 +37,18 @@ export class AlertTargets {
     return `receiver:${name}`;
   }
 
+  /** A named channel as it is (its own default recipients, or the notification's `to`). */
+  static channelKey(name: string): string {
+    return `channel:${name}`;
+  }
+
   async resolve(key: string): Promise<AlertTarget> {
     if (key.startsWith('code:')) {
       const record = await this.codes.get(key.slice(5));
       if (!record || record.revokedAt) throw unavailable(`the Code of this group is gone or revoked`);
       return this.forCode(key, record);
     }
+    if (key.startsWith('channel:')) return this.forChannel(key, key.slice('channel:'.length));
     const name = key.slice('receiver:'.length);
     const spec = this.routes?.receivers.get(name);
     if (!spec) throw unavailable(`receiver "${name}" is not in the routes file`);
@@ -88,6 +94,12 @@ export class AlertTargets {
       }
     }
     return problems;
+  }
+
+  private forChannel(key: string, name: string): AlertTarget {
+    const type = this.channels.typeOf(name);
+    if (!type) throw unavailable(`channel "${name}" is not configured`);
+    return { key, label: name, channelType: type, recipients: null, send: (n) => this.channels.send(name, n as Notification<any, any>) };
   }
 
   private forCode(key: string, record: CodeRecord): AlertTarget {

@@ -14,6 +14,15 @@ function asApiError(error: unknown): ApiError {
   throw error;
 }
 
+/** A row that records an alert card update (never a message: resend refuses it). */
+function isCardUpdate(stored: string): boolean {
+  try {
+    return (JSON.parse(stored) as { cardUpdate?: boolean }).cardUpdate === true;
+  } catch {
+    return false;
+  }
+}
+
 /** The page's Alerts view and Delivery log. */
 @Controller('admin/api/alerts')
 @UseGuards(AdminGuard)
@@ -62,13 +71,23 @@ export class AdminAlertsController {
     return { success: true, id, expired: true };
   }
 
-  /** Every outgoing alert message, newest first; `?q=` searches title, receiver, channel, status and text. */
+  /**
+   * Every message the gateway sent (alerts, Codes, named channels, the outbox, test sends), newest
+   * first; `?q=` searches title, receiver, channel, status, route and text. The message itself is not
+   * in the answer; `resendable` is false while a row is still queued or sending, and for card updates.
+   */
   @Get('deliveries')
   async deliveries(@Query('q') q: string | undefined, @Query('limit') limit: string | undefined): Promise<Record<string, unknown>> {
+    await this.rt.deliveries.flush();
     const rows = await this.rt.alerts!.store.listDeliveries({ ...(q ? { q: q.slice(0, 100) } : {}), limit: Math.min(Math.max(Number(limit) || 100, 1), 500) });
     return {
       success: true,
-      deliveries: rows.map(({ notification: _n, ...d }) => ({ ...d, createdAt: new Date(d.createdAt).toISOString(), updatedAt: new Date(d.updatedAt).toISOString() })),
+      deliveries: rows.map(({ notification: _n, ...d }) => ({
+        ...d,
+        resendable: d.status !== 'queued' && d.status !== 'sending' && !isCardUpdate(_n),
+        createdAt: new Date(d.createdAt).toISOString(),
+        updatedAt: new Date(d.updatedAt).toISOString(),
+      })),
     };
   }
 

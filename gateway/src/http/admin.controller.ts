@@ -5,7 +5,7 @@ import { GatewayRuntime } from '../runtime.js';
 import { AdminAuth, sessionFromCookie } from '../services/admin-auth.js';
 import { summarize, type CodeInput } from '../services/code-service.js';
 import { ApiError, sendFailure } from './api-error.js';
-import { boundedWait } from './sync-wait.js';
+import { sendThroughCode } from './delivery-meta.js';
 import { codeExamples } from './examples.js';
 import { takeCodeSlot } from './code-limits.js';
 import { limitLogin, secureCookie } from './login-limits.js';
@@ -129,7 +129,7 @@ export class AdminController {
     const content = stringField(body, 'content', { maxBytes: this.rt.config.maxContentBytes }) ?? 'Test message from the wxnotify gateway.';
     const title = stringField(body, 'title', { maxBytes: 512 });
     try {
-      const result = await this.rt.recorder.record('wecom-app', () => boundedWait(this.rt.config, () => this.rt.codes.send(record, { title, content })), { codeId: id });
+      const result = await sendThroughCode(this.rt, record, 'test send (admin page)', { title, content });
       return { success: true, result };
     } catch (error) {
       throw asApiError(error);

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { isNotifyError, type Notification } from '@wxnotify/core';
 import type { Response } from 'express';
 import { GatewayRuntime } from '../runtime.js';
 import { ApiError, sendFailure } from './api-error.js';
+import { channelDelivery } from './delivery-meta.js';
 import { boundedWait } from './sync-wait.js';
 import { ApiKeyGuard } from './guards.js';
 import { bodyObject, stringField } from './input.js';
@@ -65,13 +67,18 @@ export class ChannelsController {
       } catch (error) {
         throw sendFailure(error);
       }
-      const id = await this.rt.store.enqueue(name, notification);
+      // Logged as queued first, so that whichever replica delivers it finds the row to settle.
+      const id = randomUUID();
+      await this.rt.deliveries.queued(id, channelDelivery(this.rt.channels, name, 'POST /api/channels/{name}/send (async)', notification.to), notification);
+      await this.rt.store.enqueue(name, notification, id);
       this.rt.outbox.kick();
       res.status(202);
       return { success: true, message: 'Accepted', id, status: 'pending' };
     }
     try {
-      const result = await this.rt.recorder.record(name, () => boundedWait(this.rt.config, () => this.rt.channels.send(name, notification)));
+      const result = await this.rt.deliveries.record(channelDelivery(this.rt.channels, name, 'POST /api/channels/{name}/send', notification.to), notification, () =>
+        this.rt.recorder.record(name, () => boundedWait(this.rt.config, () => this.rt.channels.send(name, notification))),
+      );
       return { success: true, message: 'Sent', result };
     } catch (error) {
       throw sendFailure(error);

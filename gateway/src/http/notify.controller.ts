@@ -4,6 +4,7 @@ import { GatewayRuntime } from '../runtime.js';
 import { presentedApiKey } from '../services/api-keys.js';
 import type { CodeRecord } from '../store/store.js';
 import { ApiError, describeSendError, retryAfterHeader, statusForNotifyError } from './api-error.js';
+import { channelDelivery, sendThroughCode } from './delivery-meta.js';
 import { boundedWait } from './sync-wait.js';
 import { limitUnknownCodes, takeCodeSlot } from './code-limits.js';
 import { NotifyAuthGuard } from './guards.js';
@@ -66,8 +67,11 @@ export class NotifyController {
     if (!channel || !this.rt.channels.has(channel)) {
       throw new ApiError(503, { success: false, code: 'NO_WECHAT_CHANNEL', message: '发送消息失败：未配置个人微信通道', hint: 'No personal-WeChat channel is configured: set GEWECHAT_BASE_URL, GEWECHAT_TOKEN and GEWECHAT_APP_ID.' });
     }
+    const notification = { ...(title ? { title } : {}), content, format: 'text' as const, to: wxid.trim() };
     try {
-      const result = await this.rt.recorder.record(channel, () => boundedWait(this.rt.config, () => this.rt.channels.send(channel, { ...(title ? { title } : {}), content, format: 'text', to: wxid.trim() })));
+      const result = await this.rt.deliveries.record(channelDelivery(this.rt.channels, channel, 'POST /api/notify', notification.to), notification, () =>
+        this.rt.recorder.record(channel, () => boundedWait(this.rt.config, () => this.rt.channels.send(channel, notification))),
+      );
       return { success: true, message: SEED_TEXT.sent, data: wechatIds(result) };
     } catch (error) {
       const detail = describeSendError(error);
@@ -96,7 +100,7 @@ export class NotifyController {
     const title = stringField(body, 'title', { maxBytes: TITLE_MAX_BYTES });
     const content = stringField(body, 'content', { required: true, maxBytes: this.rt.config.maxContentBytes })!;
     try {
-      const result = await this.rt.recorder.record(record.channelType, () => boundedWait(this.rt.config, () => this.rt.codes.send(record, { title, content })), { codeId: record.id });
+      const result = await sendThroughCode(this.rt, record, 'POST /api/notify/{code}', { title, content });
       return { success: true, message: SEED_TEXT.codeSent, response: weComResponse(result) };
     } catch (error) {
       const detail = describeSendError(error);

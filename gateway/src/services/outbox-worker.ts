@@ -3,6 +3,7 @@ import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Lease } from '../store/leases.js';
 import { isStoreUnavailable } from '../store/sql-driver.js';
+import type { OutboxOutcome } from '../store/delivery-log.js';
 import type { GatewayStore, OutboxEntry } from '../store/store.js';
 import type { ChannelSender } from './channel-sender.js';
 import type { SendRecorder } from './send-recorder.js';
@@ -28,8 +29,8 @@ export class OutboxWorker {
     private readonly recorder: SendRecorder,
     private readonly metrics: Metrics,
     private readonly logger: GatewayLogger,
-    /** `leaseMs`: how long a taken entry is reserved for one attempt; renewed while the attempt runs. */
-    private readonly options: { pollMs: number; maxAttempts: number; leaseMs: number },
+    /** `leaseMs`: how long a taken entry is reserved for one attempt; renewed while the attempt runs. `onOutcome`: the delivery log. */
+    private readonly options: { pollMs: number; maxAttempts: number; leaseMs: number; onOutcome?: (id: string, outcome: OutboxOutcome) => Promise<void> },
   ) {}
 
   start(): void {
@@ -99,13 +100,16 @@ export class OutboxWorker {
   /** One attempt; `signal` aborts it when the lease is lost (the send stops on the wire, see Leases.hold). */
   private async deliver(entry: OutboxEntry, lease: Lease, signal: AbortSignal): Promise<void> {
     if (!this.channels.has(entry.channel)) {
-      this.outcome(entry, 'failed', await this.store.markFailed(lease, `channel "${entry.channel}" is no longer configured`));
+      const message = `channel "${entry.channel}" is no longer configured`;
+      this.outcome(entry, 'failed', await this.store.markFailed(lease, message));
+      await this.options.onOutcome?.(entry.id, { error: new Error(message), attempts: entry.attempts + 1, final: true });
       return;
     }
     try {
       const notification = JSON.parse(entry.payload) as Notification<any, any>;
       const result = await this.recorder.record(entry.channel, () => this.channels.send(entry.channel, notification, { signal }), { outboxId: entry.id });
       this.outcome(entry, 'sent', await this.store.markSent(lease, { ok: result.ok, messageIds: result.messageIds, parts: result.parts, partialFailures: result.partialFailures }));
+      await this.options.onOutcome?.(entry.id, { result, attempts: entry.attempts + 1 });
     } catch (error) {
       if (signal.aborted && isAbortError(error)) return this.abortedByLeaseLoss(entry, error as NotifyError);
       const message = isNotifyError(error) ? error.message : 'internal error';
@@ -117,6 +121,7 @@ export class OutboxWorker {
       } else {
         this.outcome(entry, 'failed', await this.store.markFailed(lease, message));
       }
+      await this.options.onOutcome?.(entry.id, { error, attempts, final: !(retryable && attempts < this.options.maxAttempts) });
     }
   }
 

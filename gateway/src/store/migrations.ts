@@ -143,4 +143,9 @@ export const migrations: ReadonlyArray<{ version: number; sql: MigrationSql[] }>
       `CREATE INDEX alert_deliveries_time ON alert_deliveries (created_at)`,
     ],
   },
+  {
+    // The delivery log covers every send (Codes, named channels, the outbox, test sends), with the error's hint.
+    version: 5,
+    sql: [`ALTER TABLE alert_deliveries ADD COLUMN hint TEXT`],
+  },
 ];

@@ -244,8 +244,8 @@ export class GatewayStore {
 
   // Outbox (accepted asynchronous sends; survives restarts)
 
-  async enqueue(channel: string, payload: unknown): Promise<string> {
-    const id = randomUUID();
+  /** `id`: chosen by the caller when something else (the delivery log) refers to the entry before it exists. */
+  async enqueue(channel: string, payload: unknown, id: string = randomUUID()): Promise<string> {
     const at = now();
     await this.driver.run(
       `INSERT INTO outbox (id, channel, payload, status, attempts, created_at, updated_at, next_attempt_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,

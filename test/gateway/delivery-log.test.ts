@@ -1,0 +1,116 @@
+import { startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
+import { TEST_API_KEY, type TestGateway } from './support/test-gateway.js';
+import { until } from './support/until.js';
+
+type Gateway = TestGateway & { flush(): Promise<number> };
+
+async function deliveries(gw: Gateway, q?: string): Promise<any[]> {
+  const res = await gw.call('GET', `/admin/api/alerts/deliveries${q ? `?q=${encodeURIComponent(q)}` : ''}`);
+  expect(res.status).toBe(200);
+  return res.json.deliveries;
+}
+
+function outboxReaches(gw: Gateway, id: string, status: string): Promise<true> {
+  return until(async () => ((await gw.call('GET', `/api/outbox/${id}`)).json.status === status ? true : undefined), `outbox entry ${status}`);
+}
+
+/** The page's Delivery log holds every message the gateway sent, not only alerts (real gateway, fake upstreams). */
+describe('delivery log of every send', () => {
+  let fakes: AlertFakes;
+  let gw: Gateway;
+  let code: { id: string; code: string };
+
+  beforeAll(async () => {
+    fakes = await startAlertFakes();
+    gw = await startAlertGateway(fakes, { env: { WXNOTIFY_OUTBOX_POLL_MS: '20' } });
+    code = await gw.createCode({ name: 'ops app' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    await fakes?.close();
+  });
+
+  it('lists Code sends, named-channel sends (sync and async), test sends and personal-WeChat sends', async () => {
+    expect((await gw.call('POST', `/api/notify/${code.code}`, { title: '磁盘告警', content: 'web-01 disk 91%' }, { auth: false })).status).toBe(200);
+    expect((await gw.call('POST', '/api/channels/ops/send', { title: 'Deploy v1.2.3', content: 'live' })).status).toBe(200);
+    const accepted = await gw.call('POST', '/api/channels/ops/send?async=true', { title: 'Nightly backup', content: 'done' });
+    expect(accepted.status).toBe(202);
+    expect((await gw.call('POST', `/admin/api/codes/${code.id}/test`, { title: 'Page test' })).status).toBe(200);
+    expect((await gw.call('POST', '/api/notify', { wxid: 'wxid_friend_a', title: 'Backup', content: '备份完成' })).status).toBe(200);
+    await outboxReaches(gw, accepted.json.id, 'sent');
+
+    const rows = await deliveries(gw);
+    const byTitle = Object.fromEntries(rows.map((r) => [r.title, r]));
+    expect(byTitle['磁盘告警']).toMatchObject({ receiver: 'ops app', channel: 'wecom-app', codeId: code.id, status: 'sent', parts: 1, upstreamCode: '0', reason: 'POST /api/notify/{code}', resendable: true });
+    expect(byTitle['Deploy v1.2.3']).toMatchObject({ receiver: 'ops', channel: 'wecom-bot', codeId: '', status: 'sent', reason: 'POST /api/channels/{name}/send' });
+    expect(byTitle['Page test']).toMatchObject({ receiver: 'ops app', channel: 'wecom-app', status: 'sent', reason: 'test send (admin page)' });
+    expect(byTitle.Backup).toMatchObject({ receiver: 'wechat', channel: 'gewechat', status: 'sent', recipients: 'wxid_friend_a', reason: 'POST /api/notify' });
+    // The async row is the outbox entry: queued when accepted, settled by the worker.
+    expect(byTitle['Nightly backup']).toMatchObject({ id: accepted.json.id, status: 'sent', parts: 1, reason: 'POST /api/channels/{name}/send (async)' });
+    expect(rows.every((r) => typeof r.createdAt === 'string' && !('notification' in r))).toBe(true);
+    expect((await deliveries(gw, 'nightly')).map((r) => r.title)).toEqual(['Nightly backup']);
+  });
+
+  it('a failed send, synchronous or from the outbox, shows the NotifyError code and its hint', async () => {
+    fakes.robot.failNext(93000);
+    const failed = await gw.call('POST', '/api/channels/ops/send', { title: 'Robot down', content: 'x' });
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    const [row] = await deliveries(gw, 'Robot down');
+    expect(row).toMatchObject({ status: 'failed', upstreamCode: String(failed.json.code), resendable: true });
+    expect(row.hint).toBe(failed.json.hint);
+    expect(row.hint).toBeTruthy();
+    expect(row.error).toBeTruthy();
+
+    fakes.robot.failNext(93000, 1);
+    const accepted = await gw.call('POST', '/api/channels/ops/send?async=true', { title: 'Async robot down', content: 'x' });
+    expect(accepted.status).toBe(202);
+    await outboxReaches(gw, accepted.json.id, 'failed');
+    const [asyncRow] = await deliveries(gw, 'Async robot down');
+    expect(asyncRow).toMatchObject({ status: 'failed', upstreamCode: '93000', resendable: true });
+    expect(asyncRow.hint).toBeTruthy();
+  });
+
+  it('resends a logged Code send through the same Code, as a new row', async () => {
+    const [row] = await deliveries(gw, '磁盘告警');
+    const before = fakes.wecom.delivered.length;
+    const res = await gw.call('POST', `/admin/api/alerts/deliveries/${row.id}/resend`);
+    expect(res.status).toBe(200);
+    expect(res.json.success).toBe(true);
+    expect(fakes.wecom.delivered.length).toBe(before + 1);
+    expect(JSON.stringify(fakes.wecom.delivered.at(-1)!.payload)).toContain('web-01 disk 91%');
+    const again = (await deliveries(gw, '磁盘告警')).find((r) => r.id === res.json.deliveryId);
+    expect(again).toMatchObject({ resendOf: row.id, status: 'sent', receiver: 'ops app' });
+  });
+
+  it('holds no secrets: no Code, key or app secret, and titles are masked and cut short', async () => {
+    const long = `see https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${fakes.robot.key} and /api/notify/${code.code} ${'x'.repeat(300)}`;
+    expect((await gw.call('POST', `/api/notify/${code.code}`, { title: long, content: 'y' }, { auth: false })).status).toBe(200);
+    const rows = await deliveries(gw);
+    const text = JSON.stringify(rows);
+    for (const secret of [code.code, fakes.robot.key, TEST_API_KEY, fakes.wecom.credentials.corpSecret]) expect(text).not.toContain(secret);
+    const masked = rows.find((r) => r.title.startsWith('see https://'));
+    expect(masked.title).toContain('key=***');
+    expect(masked.title.length).toBeLessThanOrEqual(120);
+  });
+});
+
+describe('delivery log retention', () => {
+  it('keeps the newest WXNOTIFY_DELIVERY_LOG_MAX_ROWS rows, none older than WXNOTIFY_DELIVERY_LOG_DAYS', async () => {
+    const fakes = await startAlertFakes();
+    const gw = await startAlertGateway(fakes, { env: { WXNOTIFY_DELIVERY_LOG_MAX_ROWS: '3', WXNOTIFY_DELIVERY_LOG_DAYS: '1' } });
+    try {
+      for (let i = 1; i <= 5; i++) {
+        fakes.clock.advance(1000);
+        expect((await gw.call('POST', '/api/channels/ops/send', { title: `keep ${i}`, content: 'x' })).status).toBe(200);
+      }
+      expect((await deliveries(gw)).map((r) => r.title)).toEqual(['keep 5', 'keep 4', 'keep 3']);
+      fakes.clock.advance(2 * 24 * 3600_000);
+      expect((await gw.call('POST', '/api/channels/ops/send', { title: 'two days later', content: 'x' })).status).toBe(200);
+      expect((await deliveries(gw)).map((r) => r.title)).toEqual(['two days later']);
+    } finally {
+      await gw.close();
+      await fakes.close();
+    }
+  });
+});
