@@ -2,6 +2,7 @@ import { NodeConnectionTypes, SEND_AND_WAIT_OPERATION } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { alwaysRegistered } from '../shared/manual-webhook';
 import { routeItems } from '../shared/router';
+import { SEND_AND_WAIT_TOOLTIP, sendAndWaitWebhooks } from '../shared/send-and-wait/webhooks';
 import * as media from './actions/media';
 import * as message from './actions/message';
 import { searchDepartments, searchTags, searchUsers } from './methods/listSearch';
@@ -24,11 +25,8 @@ export class WeCom implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'weComAppApi', required: true }],
 		// Send and Wait: the execution's resume URL (links, or the WeCom Trigger forwarding a card click).
-		webhooks: [
-			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
-		],
-		waitingNodeTooltip: '={{ $parameter.operation === "sendAndWait" ? "Execution will continue after the user\'s response" : "" }}',
+		webhooks: sendAndWaitWebhooks,
+		waitingNodeTooltip: SEND_AND_WAIT_TOOLTIP,
 		properties: [
 			{
 				displayName: 'Resource',

@@ -5,12 +5,12 @@
  * Free Text / Custom Form links open the node's form page there and the posted form resumes it.
  */
 import * as fs from 'fs';
-import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
+import { startFakeRobot, startFakeWeCom, type FakeRobot, type FakeWeCom } from '../fakes/wecom';
 import { createInstance, N8nInstance } from './harness';
 import { buildAndPackWxnotify, builtin, connect, wx, type CredentialRef } from './wxnotify-fixtures';
 
 const CALLBACK = { token: 'swToken42', encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR', corpId: 'wwfakecorp00000001' };
-const HOOK = { trigger: '22222222-2222-4333-8444-000000000001', askCard: '22222222-2222-4333-8444-000000000002', askLink: '22222222-2222-4333-8444-000000000003', askText: '22222222-2222-4333-8444-000000000004', askForm: '22222222-2222-4333-8444-000000000005' };
+const HOOK = { trigger: '22222222-2222-4333-8444-000000000001', askCard: '22222222-2222-4333-8444-000000000002', askLink: '22222222-2222-4333-8444-000000000003', askText: '22222222-2222-4333-8444-000000000004', askForm: '22222222-2222-4333-8444-000000000005', askRobot: '22222222-2222-4333-8444-000000000006' };
 const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile wxwork/4.1.20';
 
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
@@ -40,16 +40,19 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 	let n8n: N8nInstance;
 	let packDir: string;
 	let wecom: FakeWeCom;
+	let robot: FakeRobot;
 	const creds: Record<string, CredentialRef> = {};
 
 	beforeAll(async () => {
 		const pack = buildAndPackWxnotify();
 		packDir = pack.dir;
 		wecom = await startFakeWeCom();
+		robot = await startFakeRobot();
 		n8n = await createInstance({ packageTarball: pack.tarball });
 		const imported = await n8n.importCredentials([
 			{ name: 'WeCom app', type: 'weComAppApi', data: { baseUrl: wecom.url, corpId: wecom.corpId, secret: wecom.corpSecret, agentId: wecom.agentId } },
 			{ name: 'WeCom callback', type: 'weComCallbackApi', data: { baseUrl: wecom.url, ...CALLBACK } },
+			{ name: 'WeCom robot', type: 'weComRobotApi', data: { baseUrl: robot.url, key: robot.key } },
 		]);
 		for (const c of imported) creds[c.name] = { [c.type]: { id: c.id, name: c.name } };
 		const app = creds['WeCom app'];
@@ -75,6 +78,18 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 		const askForm = (name: string, subject: string, parameters: Record<string, unknown>) =>
 			wx(name, 'weCom', { resource: 'message', operation: 'sendAndWait', toUsers: ['zhangsan'], subject, message: '上线后还有什么问题？\n请写下来。', resumeWith: 'links', ...parameters }, app);
 		const workflows = [
+			{
+				name: 'robot asks free text',
+				nodes: [
+					start('Start robot', HOOK.askRobot),
+					wx('Ask robot', 'weComRobot', { resource: 'message', operation: 'sendAndWait', subject: '值班交接', message: '还有未处理的告警吗？', responseType: 'freeText' }, creds['WeCom robot']),
+					report('Report robot'),
+				],
+				connections: connect([
+					['Start robot', 'Ask robot'],
+					['Ask robot', 'Report robot'],
+				]),
+			},
 			{
 				name: 'ask free text',
 				nodes: [start('Start text', HOOK.askText), askForm('Ask text', '发布反馈', { responseType: 'freeText', options: { messageButtonLabel: '填写', responseFormButtonLabel: '发送' } }), report('Report text')],
@@ -135,7 +150,7 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 		];
 		for (const wf of workflows) await n8n.publish(await n8n.importWorkflow(wf));
 		await n8n.start();
-		for (const hook of [n8n.webhookUrl(HOOK.trigger, 'wecom'), n8n.webhookUrl(HOOK.askCard), n8n.webhookUrl(HOOK.askLink), n8n.webhookUrl(HOOK.askText), n8n.webhookUrl(HOOK.askForm)]) {
+		for (const hook of [n8n.webhookUrl(HOOK.trigger, 'wecom'), n8n.webhookUrl(HOOK.askCard), n8n.webhookUrl(HOOK.askLink), n8n.webhookUrl(HOOK.askText), n8n.webhookUrl(HOOK.askForm), n8n.webhookUrl(HOOK.askRobot)]) {
 			await n8n.waitForWebhook(hook, { method: 'POST' });
 		}
 		wecom.cards.callback = { url: n8n.webhookUrl(HOOK.trigger, 'wecom'), token: CALLBACK.token, encodingAESKey: CALLBACK.encodingAesKey };
@@ -144,6 +159,7 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 	afterAll(async () => {
 		await n8n?.dispose();
 		await wecom?.close();
+		await robot?.close();
 		if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
 	});
 
@@ -262,5 +278,23 @@ describe('WeCom Send and Wait for Response in a real n8n', () => {
 		expect(done.status).toBe(200);
 		const answer = await until('the resumed execution', () => reports(wecom).length > before && reports(wecom)[before]);
 		expect(answer).toEqual({ data: { 处理结果: '误报', minutes: 25, 影响范围: ['web', 'api'], respondedAt: expect.any(String) } });
+	});
+
+	it('robot: the markdown link opens the form page on the signed URL and the posted text resumes the execution', async () => {
+		const before = reports(wecom).length;
+		expect((await fetch(n8n.webhookUrl(HOOK.askRobot), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
+		const posted = await until('the robot message', () => robot.delivered.find((d) => d.msgtype === 'markdown'));
+		const content = String((posted.payload as { content: string }).content);
+		expect(content).toMatch(/^\*\*值班交接\*\*\n还有未处理的告警吗？\n\n\[去回复\]\(http/);
+		const url = /\[去回复\]\(([^)]+)\)/.exec(content)![1];
+		const unsigned = new URL(url);
+		unsigned.searchParams.delete('signature');
+		expect((await fetch(unsigned, { headers: { 'user-agent': BROWSER } })).status).toBe(401);
+		expect(await (await fetch(url, { headers: { 'user-agent': BROWSER } })).text()).toContain('<h1>值班交接</h1>');
+		const body = new FormData();
+		body.set('field-0', '没有了');
+		expect((await fetch(url, { method: 'POST', body, headers: { 'user-agent': BROWSER } })).status).toBe(200);
+		const answer = await until('the resumed execution', () => reports(wecom).length > before && reports(wecom)[before]);
+		expect(answer).toEqual({ data: { text: '没有了', respondedAt: expect.any(String) } });
 	});
 });
