@@ -154,6 +154,26 @@ describeIfPostgres('shared request limits on Postgres', () => {
       }
     });
 
+    it('a remembered refusal lasts until the wait Postgres named, counted from when the question was sent, then it asks again', async () => {
+      const { driver, statements } = counted(await connect());
+      let t = 1_000_000;
+      const limits = new SharedRequestLimits(new PostgresRateLimiter(driver), 'gateway', undefined, () => t);
+      const key = freshKey('remembered');
+      const rule = { limit: 3, windowMs: MINUTE };
+      for (let i = 0; i < 3; i++) expect((await limits.take(key, rule.limit, rule.windowMs)).allowed).toBe(true);
+      const refusal = await limits.take(key, rule.limit, rule.windowMs);
+      expect(refusal.allowed).toBe(false);
+      const asked = statements();
+      // The window ends in the database (as if a minute had passed there); this process's clock has not moved yet.
+      await age(MINUTE);
+      t += (refusal.retryAfterSeconds - 1) * 1000;
+      expect((await limits.take(key, rule.limit, rule.windowMs)).allowed).toBe(false);
+      expect(statements()).toBe(asked);
+      t += 1000;
+      expect((await limits.take(key, rule.limit, rule.windowMs)).allowed).toBe(true);
+      expect(statements()).toBe(asked + 1);
+    });
+
     it('three replicas (own pools) taking at once: exactly the limit across them, none refused while room was left', async () => {
       const replicas = await Promise.all([0, 1, 2].map(async () => new SharedRequestLimits(new PostgresRateLimiter(await connect()))));
       const key = freshKey('replicas');
