@@ -53,6 +53,8 @@
       queued: '排队中',
       coalesced: '已合并发送',
       alertsCount: '条告警',
+      unconfirmed: '未确认（已转交其他副本）',
+      'lease-lost': '已转交其他副本',
     },
     en: {
       channelTitle: 'Channel Codes (robot, WxPusher, personal WeChat, JuHe, other apps)',
@@ -101,6 +103,8 @@
       queued: 'queued',
       coalesced: 'sent merged',
       alertsCount: 'alerts',
+      unconfirmed: 'unconfirmed (handed to another replica)',
+      'lease-lost': 'handed to another replica',
     },
   };
   const state = { view: 'active', query: '', timer: null };

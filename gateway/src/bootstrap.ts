@@ -199,7 +199,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ];
     if (lock) await alertStore.releaseLeases();
     const targets = new AlertTargets(codes, channels, routes);
-    const engine = new AlertEngine(alertStore, targets, routes, recorder, metrics, logger, alertClock);
+    const engine = new AlertEngine(alertStore, targets, routes, recorder, metrics, logger, alertClock, config.alertLeaseMs);
     runtime.alerts = new AlertService(engine, alertStore, alertClock);
     const cardUpdates = new AlertCardUpdates(alertStore, metrics, logger, alertClock);
     engine.cards = cardUpdates;

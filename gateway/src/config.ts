@@ -61,6 +61,8 @@ export interface GatewayConfig {
   alertPollMs: number;
   /** Delivery log retention: the newest rows kept, and the longest a row is kept (ms). */
   deliveryLog: { maxRows: number; maxAgeMs: number };
+  /** How long a flush holds its groups (ms); renewed every third of it while it sends. */
+  alertLeaseMs: number;
   /** Longest a synchronous send waits for an upstream rate limit before answering 429 + Retry-After (ms). */
   syncMaxWaitMs: number;
   /** `/health` answers 503 when the embedded store's disk has less free space than this (bytes). */
@@ -220,6 +222,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     alertRoutesFile: env.WXNOTIFY_ALERT_ROUTES_FILE ? resolve(env.WXNOTIFY_ALERT_ROUTES_FILE) : undefined,
     alertPollMs: intVar(env, 'WXNOTIFY_ALERT_POLL_MS', 1000, 10),
     deliveryLog: { maxRows: intVar(env, 'WXNOTIFY_DELIVERY_LOG_MAX_ROWS', 10_000, 1), maxAgeMs: intVar(env, 'WXNOTIFY_DELIVERY_LOG_DAYS', 30, 1) * 24 * 3600_000 },
+    alertLeaseMs: intVar(env, 'WXNOTIFY_ALERT_LEASE_MS', 5 * 60_000, 300),
     syncMaxWaitMs: intVar(env, 'WXNOTIFY_SYNC_MAX_WAIT_MS', 3000, 0),
     minFreeDiskBytes: sizeVar(env, 'WXNOTIFY_MIN_FREE_DISK', 32 * 1024 * 1024),
     healthCacheMs: intVar(env, 'WXNOTIFY_HEALTH_CACHE_MS', 5000),

@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   compileAlertTemplate,
+  abortMayHaveArrived,
   groupAlerts,
+  isAbortError,
   isNotifyError,
   renderAlertDigest,
   alertCardTaskId,
@@ -13,6 +15,7 @@ import {
   type AlertGroup,
   type Clock,
   type Notification,
+  type NotifyError,
   type SendResult,
 } from '@wxnotify/core';
 import type { GatewayLogger } from '../observability/logger.js';
@@ -82,6 +85,7 @@ export class AlertEngine {
     private readonly metrics: Metrics,
     private readonly logger: GatewayLogger,
     private readonly clock: Clock,
+    private readonly leaseMs = LEASE_MS,
   ) {
     this.leases = store.leases(() => clock.now());
   }
@@ -176,7 +180,7 @@ export class AlertEngine {
     for (const candidate of due) {
       // Paced receiver: its due groups wait and are coalesced into the next message.
       if ((this.paceUntil.get(candidate.receiver) ?? 0) > now) continue;
-      const lease = await this.leases.take(candidate.id, LEASE_MS);
+      const lease = await this.leases.take(candidate.id, this.leaseMs);
       if (!lease) continue;
       // Read again under the lease: another replica may have flushed it just before.
       const group = await this.store.getGroup(candidate.id);
@@ -239,14 +243,19 @@ export class AlertEngine {
       : renderAlertDigest(groups, { ...render, maxAlerts: undefined });
     if (groups.length > 1) this.metrics.inc('wxnotify_alert_notifications_coalesced_total', {}, groups.length - 1);
     this.paceUntil.set(receiver, now + alertPaceMs(target.channelType));
-    const outcome = await this.holdAll(list.map((f) => f.lease), () => this.deliver(target!, notification, {
+    const outcome = await this.holdAll(list.map((f) => f.lease), (signal) => this.deliver(target!, notification, {
       codeId: list[0]!.group.codeId,
       groupIds: list.map((f) => f.group.id),
       reason: groups.length === 1 ? list[0]!.decision.reason! : `digest of ${groups.length} groups`,
       alerts: groups.reduce((n, g) => n + g.alerts.length, 0),
       coalesced: groups.length - 1,
       fallback: settings.fallback,
-    }));
+    }, signal));
+    if (outcome.leaseLost) {
+      // Not ours to record: the groups still held go back as they were (due), the lost ones are the new holder's.
+      for (const f of list) await this.leases.release(f.lease);
+      return 0;
+    }
     if (outcome.ok && notification.type === 'template_card') await this.cards?.sent(list[0]!.group.id, outcome.result?.details);
     for (const f of list) await this.finish(f, now, outcome.ok ? 'sent' : 'failed', outcome.result?.messageIds);
     return outcome.ok ? 1 : 0;
@@ -273,10 +282,13 @@ export class AlertEngine {
     if (!ok) this.logger.warn('alert group was taken over during a flush', { groupId: f.group.id });
   }
 
-  /** Keeps every lease of a coalesced send renewed while it runs (a paced robot send may wait a minute). */
-  private holdAll<T>(leases: Lease[], fn: () => Promise<T>): Promise<T> {
+  /**
+   * Keeps every lease of a coalesced send renewed while it runs (a paced robot send may wait a
+   * minute); `fn`'s signal aborts when any of them is lost.
+   */
+  private holdAll<T>(leases: Lease[], fn: (signal: AbortSignal) => Promise<T>, held: AbortSignal[] = []): Promise<T> {
     const [first, ...rest] = leases;
-    return first ? this.leases.hold(first, LEASE_MS, () => this.holdAll(rest, fn)) : fn();
+    return first ? this.leases.hold(first, this.leaseMs, (signal) => this.holdAll(rest, fn, [...held, signal])) : fn(AbortSignal.any(held));
   }
 
   private async recallFiring(target: AlertTarget, list: Flushing[], now: number): Promise<void> {
@@ -294,12 +306,16 @@ export class AlertEngine {
     }
   }
 
-  /** Sends one message and logs it; a permanent failure goes to the route's fallback receiver. */
+  /**
+   * Sends one message and logs it; a permanent failure goes to the route's fallback receiver.
+   * `signal` (a flush's leases): when it aborts the send, the row says so and nothing else is tried.
+   */
   async deliver(
     target: AlertTarget,
     notification: Notification<unknown, unknown>,
     meta: { codeId: string; groupIds: string[]; reason: string; alerts: number; coalesced: number; fallback?: string; resendOf?: string },
-  ): Promise<{ ok: boolean; result?: SendResult; deliveryId: string }> {
+    signal?: AbortSignal,
+  ): Promise<{ ok: boolean; result?: SendResult; deliveryId: string; leaseLost?: boolean }> {
     const now = this.clock.now();
     const id = randomUUID();
     await this.store.addDelivery(
@@ -320,11 +336,12 @@ export class AlertEngine {
       }),
     );
     try {
-      const result = await this.recorder.record(target.channelType, () => target.send(notification), { alertDelivery: id });
+      const result = await this.recorder.record(target.channelType, () => target.send(notification, signal ? { signal } : undefined), { alertDelivery: id });
       await this.store.finishDelivery(id, { status: 'sent', parts: result.parts, upstreamCode: '0', retries: result.retries, error: null, messageIds: result.messageIds, updatedAt: this.clock.now() });
       this.metrics.inc('wxnotify_alert_notifications_total', { result: 'sent' });
       return { ok: true, result, deliveryId: id };
     } catch (error) {
+      if (signal?.aborted && isAbortError(error)) return this.abortedByLeaseLoss(id, meta.groupIds, error as NotifyError);
       const code = isNotifyError(error) ? String(error.code) : 'INTERNAL';
       const partial = isNotifyError(error) ? error.partial : undefined;
       await this.store.finishDelivery(id, {
@@ -351,6 +368,27 @@ export class AlertEngine {
       }
       return { ok: false, deliveryId: id };
     }
+  }
+
+  /**
+   * A flush that lost a lease mid-send: the send was aborted and another replica sends these
+   * groups. `unconfirmed` when a request was on the wire (it may have arrived), else `lease-lost`.
+   */
+  private async abortedByLeaseLoss(id: string, groupIds: string[], error: NotifyError): Promise<{ ok: false; deliveryId: string; leaseLost: true }> {
+    const partial = error.partial;
+    const status = abortMayHaveArrived(error) ? 'unconfirmed' : 'lease-lost';
+    await this.store.finishDelivery(id, {
+      status,
+      parts: partial?.parts ?? 0,
+      upstreamCode: String(error.code),
+      retries: partial?.retries ?? 0,
+      error: status === 'unconfirmed' ? 'lease lost with a request on the wire (delivery unknown): another replica sends these groups' : 'lease lost before sending: another replica sends these groups',
+      messageIds: partial?.messageIds ?? [],
+      updatedAt: this.clock.now(),
+    });
+    this.metrics.inc('wxnotify_alert_notifications_total', { result: status });
+    this.logger.warn(`alert flush aborted: a group's lease was lost (${status}); another replica sends it`, { alertDelivery: id, groupIds });
+    return { ok: false, deliveryId: id, leaseLost: true };
   }
 
   /** Sends a logged message again, to the same receiver. */

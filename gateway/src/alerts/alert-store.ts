@@ -50,8 +50,11 @@ export interface DeliveryRow {
   notification: string;
   alerts: number;
   coalesced: number;
-  /** `queued`: accepted for the outbox, not delivered yet; `coalesced`: delivered merged with others (quota). */
-  status: 'sending' | 'sent' | 'failed' | 'queued' | 'coalesced';
+  /**
+   * `queued`: accepted for the outbox, not delivered yet; `coalesced`: delivered merged with others (quota);
+   * `unconfirmed` / `lease-lost`: aborted because the flush lost its lease (another replica sends it).
+   */
+  status: 'sending' | 'sent' | 'failed' | 'queued' | 'coalesced' | 'unconfirmed' | 'lease-lost';
   parts: number;
   upstreamCode: string | null;
   retries: number;

@@ -1,4 +1,4 @@
-import { validationError, WECOM_APP_LIMITS, type Notification, type SendResult, type TemplateCardUpdate } from '@wxnotify/core';
+import { validationError, WECOM_APP_LIMITS, type Notification, type SendOptions, type SendResult, type TemplateCardUpdate } from '@wxnotify/core';
 import type { ChannelSender } from '../services/channel-sender.js';
 import type { CodeService } from '../services/code-service.js';
 import { recipientsFor } from '../services/code-recipients.js';
@@ -12,7 +12,8 @@ export interface AlertTarget {
   label: string;
   channelType: string;
   recipients: unknown;
-  send(notification: Notification<unknown, unknown>): Promise<SendResult>;
+  /** `options.signal`: the flush lost its lease (the send is aborted, another replica sends it). */
+  send(notification: Notification<unknown, unknown>, options?: SendOptions): Promise<SendResult>;
   /** WeCom app Codes: recall a message (true when done, false when the channel cannot). */
   recall?(msgid: string): Promise<boolean>;
   /** Codes with their own WeCom app and recipients that fit one call: alert cards with buttons, and their updates. */
@@ -65,7 +66,7 @@ export class AlertTargets {
       label: `${name} → ${spec.channel}`,
       channelType: type,
       recipients: to ?? null,
-      send: (n) => this.channels.send(spec.channel, { ...n, ...(to ? { to } : {}) } as Notification<any, any>),
+      send: (n, options) => this.channels.send(spec.channel, { ...n, ...(to ? { to } : {}) } as Notification<any, any>, options),
     };
   }
 
@@ -109,7 +110,7 @@ export class AlertTargets {
       label: record.name,
       channelType: record.channelType,
       recipients: record.recipients ?? null,
-      send: (n) => this.codes.deliver(record, n),
+      send: (n, options) => this.codes.deliver(record, n, options),
       recall: (msgid) => this.codes.recall(record, msgid),
       ...(app && fitsOneCall(record.recipients as Recipients | null) ? { cards: { ...app, update: (u: TemplateCardUpdate) => this.codes.updateCard(record, u) } } : {}),
     };

@@ -32,7 +32,7 @@ export class Metrics {
     this.define('wxnotify_outbox_attempts_total', 'Delivery attempts of accepted asynchronous sends, by result (sent, retry, failed; lease-lost: another replica owns the entry; unconfirmed: aborted by a lost lease with a request on the wire).');
     this.define('wxnotify_alerts_received_total', 'Alerts received on /api/alerts, by format (alertmanager, grafana, json).');
     this.define('wxnotify_alerts_rejected_total', 'Alert webhooks refused with 400, by the field named.');
-    this.define('wxnotify_alert_notifications_total', 'Alert messages sent to channels, by result (sent, failed).');
+    this.define('wxnotify_alert_notifications_total', 'Alert messages sent to channels, by result (sent, failed; unconfirmed / lease-lost: aborted because the flush lost its lease).');
     this.define('wxnotify_alert_notifications_coalesced_total', 'Alert group notifications folded into a digest message instead of a message of their own.');
     this.define('wxnotify_alert_notifications_suppressed_total', 'Group flushes that sent nothing, by reason (unchanged, acknowledged, silenced, resolved without notice).');
     this.define('wxnotify_alert_recalls_total', 'Firing messages recalled when their group resolved, by result.');
