@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  abortMayHaveArrived,
   buttonCard,
   createChannel,
   MemoryTokenStore,
@@ -206,6 +207,47 @@ describe('interactive cards: send, click, update (fake WeCom over HTTP)', () => 
     const other = createChannel({ type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url }, { clock, tokenStore: new MemoryTokenStore() }) as WeComAppChannel;
     const error = await rejection(other.sendCard(card, { users: ['lisi'] }));
     expect(error).toMatchObject({ code: 42014, retryable: false });
+  });
+
+  it('an update WeCom applied but did not answer is not replayed with its single-use code: outcome unknown', async () => {
+    const sent = await channel.sendCard(approval(), { users: ['zhangsan'] });
+    wecom.dropAfterApplying('message/update_template_card', 1);
+    const error = await rejection(channel.updateTemplateCard({ responseCode: sent.responseCode!, replaceButton: '已由 zhangsan 确认' }));
+    expect(error).toMatchObject({ code: 'UPDATE_OUTCOME_UNKNOWN', retryable: false, deliveryUnknown: true, operation: 'message/update_template_card' });
+    expect(error.hint).toMatch(/^卡片可能已更新/);
+    expect(abortMayHaveArrived(error)).toBe(true);
+    expect(wecom.server.calls('/message/update_template_card')).toHaveLength(1);
+    expect(wecom.errors).not.toContain(40058);
+    expect(wecom.cards.replacedFor(sent.taskId, 'zhangsan')).toBe('已由 zhangsan 确认');
+    // The code may be spent: this process does not offer it again.
+    expect((await rejection(channel.updateTemplateCard({ responseCode: sent.responseCode!, replaceButton: 'x' }))).code).toBe('CARD_RESPONSE_CODE_USED');
+  });
+
+  it('a 5xx answer to an update is an unknown outcome too; a busy errcode (not applied) is retried', async () => {
+    const first = await channel.sendCard(approval(), { users: ['zhangsan'] });
+    wecom.server.injectFaults({ status: { code: 502, count: 1 } });
+    expect(await rejection(channel.updateTemplateCard({ responseCode: first.responseCode!, replaceButton: 'x' }))).toMatchObject({ code: 'UPDATE_OUTCOME_UNKNOWN', status: 502 });
+    expect(wecom.server.calls('/message/update_template_card')).toHaveLength(1);
+    const second = await channel.sendCard(approval(), { users: ['zhangsan'] });
+    wecom.failNext('message/update_template_card', -1, 1);
+    await expect(channel.updateTemplateCard({ responseCode: second.responseCode!, replaceButton: '已处理' })).resolves.toEqual({ invalidUsers: [] });
+    expect(wecom.server.calls('/message/update_template_card')).toHaveLength(3);
+    expect(wecom.cards.replacedFor(second.taskId, 'zhangsan')).toBe('已处理');
+  });
+
+  it('an update that never reached WeCom (connection refused) fails plainly and keeps its code', async () => {
+    const sent = await channel.sendCard(approval(), { users: ['zhangsan'] });
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = createChannel({ type: 'wecom-app', ...wecom.credentials, baseUrl: `http://127.0.0.1:${port}` }, { clock, tokenStore: new MemoryTokenStore() }) as WeComAppChannel;
+    const error = await rejection(unreachable.updateTemplateCard({ responseCode: sent.responseCode!, replaceButton: 'x' }));
+    expect(error).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', retryable: true });
+    expect(error.deliveryUnknown).toBeUndefined();
+    // Nothing reached WeCom, so the code is still good: not refused as spent, and WeCom accepts it.
+    expect((await rejection(unreachable.updateTemplateCard({ responseCode: sent.responseCode!, replaceButton: 'x' }))).code).toBe('ECONNREFUSED');
+    await expect(channel.updateTemplateCard({ responseCode: sent.responseCode!, replaceButton: '已处理' })).resolves.toEqual({ invalidUsers: [] });
   });
 
   it('rejects forged and foreign callbacks (no event reported, no update)', async () => {

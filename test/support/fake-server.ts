@@ -19,6 +19,8 @@ export interface FakeReply {
   headers?: Record<string, string>;
   /** Objects are sent as JSON; strings and Buffers as they are. */
   body?: unknown;
+  /** The handler acted, then the connection is destroyed without an answer (the client sees a reset). */
+  drop?: boolean;
 }
 
 export type FakeHandler = (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
@@ -130,6 +132,10 @@ export class FakeServer {
       reply = await handler(recorded);
     } catch (error) {
       reply = { status: 500, body: { error: String(error) } };
+    }
+    if (reply.drop) {
+      req.socket.destroy();
+      return;
     }
     const isJson = reply.body !== undefined && typeof reply.body !== 'string' && !Buffer.isBuffer(reply.body);
     const payload = isJson ? JSON.stringify(reply.body) : ((reply.body as string | Buffer | undefined) ?? '');

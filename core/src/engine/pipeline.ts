@@ -36,6 +36,13 @@ export interface CallSpec<T> {
   parse(res: HttpResponse): Outcome<T>;
   /** Shapes the error the call finally gives up with (e.g. attaches what a send delivered). */
   finalError?(error: unknown): unknown;
+  /**
+   * The request must not be replayed once it may have reached the upstream (it spends something
+   * single-use, e.g. a card's response_code): a timeout, a reset or a 5xx answer then ends the
+   * call with the error this returns. Failures that provably did not arrive (connection refused,
+   * DNS, an errcode answer such as busy or rate limited) are still retried.
+   */
+  unknownOutcome?(error: NotifyError): NotifyError;
 }
 
 export interface Logger {
@@ -175,6 +182,7 @@ export class Pipeline {
           break;
         }
         case 'retry': {
+          if (spec.unknownOutcome && this.mayHaveBeenApplied(outcome.error)) throw spec.unknownOutcome(outcome.error);
           failures++;
           if (failures >= retry.maxAttempts) throw outcome.error;
           const delay = backoffDelay(retry, failures, this.deps.random);
@@ -224,6 +232,11 @@ export class Pipeline {
   /** A timeout or a reset leaves open whether the request arrived; an answer or a refused connection does not. */
   private mayHaveArrived<T>(outcome: Outcome<T>): boolean {
     return outcome.kind !== 'ok' && (outcome.error.kind === 'aborted' ? outcome.error.deliveryUnknown === true : outcome.error.kind === 'network' && MAYBE_ARRIVED.has(String(outcome.error.code)));
+  }
+
+  /** A retryable failure after which the upstream may have acted on the request: no answer, or a non-2xx status (a proxy may have forwarded it). */
+  private mayHaveBeenApplied(error: NotifyError): boolean {
+    return error.kind === 'http' || (error.kind === 'network' && MAYBE_ARRIVED.has(String(error.code)));
   }
 
   /** The error of an aborted call. `onWire`: a request of it may have reached the upstream. */

@@ -25,7 +25,7 @@ export interface NotifyErrorInit {
   partial?: SendResult;
   /** Caller IP reported by WeCom for 60020. */
   fromIp?: string;
-  /** An aborted send whose request was on the wire: it may have been delivered. */
+  /** A request was on the wire when the call ended (an abort, or an unanswered single-use call such as a card update): it may have been delivered/applied. */
   deliveryUnknown?: boolean;
   /** Retryable errors with a known wait (a quota, a rate limit not waited out): retry after this many ms; nothing was sent. */
   retryAfterMs?: number;
@@ -46,7 +46,7 @@ export class NotifyError extends Error {
   readonly operation?: string;
   readonly partial?: SendResult;
   readonly fromIp?: string;
-  /** An aborted send whose request was on the wire: it may have been delivered. */
+  /** The request was on the wire when the call ended (an abort, or an unanswered card update): it may have been delivered or applied. */
   readonly deliveryUnknown?: boolean;
   readonly retryAfterMs?: number;
   /** The upstream's own message (redacted), without our prefix. */
@@ -117,7 +117,7 @@ export function isAbortError(value: unknown): boolean {
   return value instanceof NotifyError && value.code === 'ABORTED';
 }
 
-/** An aborted send that may have reached someone: a request was on the wire, or a part or batch was delivered. */
+/** An aborted send (or an unanswered card update, `UPDATE_OUTCOME_UNKNOWN`) that may have reached someone: a request was on the wire, or a part or batch was delivered. */
 export function abortMayHaveArrived(error: NotifyError): boolean {
   const partial = error.partial;
   return error.deliveryUnknown === true || (partial !== undefined && (partial.parts > 0 || partial.messageIds.length > 0));

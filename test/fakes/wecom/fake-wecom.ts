@@ -96,6 +96,7 @@ const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'file']);
  *   wecom.failNext('message/send', -1, 2)  // inject upstream error codes
  *   wecom.rateLimit('message/send', 60_000)   // 45009 until the (injected) clock passes the window
  *   wecom.hangAfterDelivery(1)      // deliver, then never answer (client times out and retries)
+ *   wecom.dropAfterApplying('message/update_template_card', 1)  // apply, then reset the connection
  *   wecom.server.injectFaults({ reset: 2, status: { code: 502, count: 1 } })  // transport faults
  *   await wecom.close()
  *
@@ -138,6 +139,7 @@ export class FakeWeCom {
   private readonly wrongSecrets = new Map<string, number>();
   private readonly duplicates = new Map<string, { at: number; interval: number; msgid: string }>();
   private hangs = 0;
+  private readonly drops = new Map<Operation, number>();
 
   private constructor(
     readonly server: FakeServer,
@@ -205,6 +207,11 @@ export class FakeWeCom {
     this.blockedUntil.set(operation, this.clock.now() + windowMs);
   }
 
+  /** The next `count` calls of `operation` are carried out, then the connection drops without an answer. */
+  dropAfterApplying(operation: Operation, count: number): void {
+    this.drops.set(operation, (this.drops.get(operation) ?? 0) + count);
+  }
+
   /** The next `count` message/send calls are delivered but never answered. */
   hangAfterDelivery(count: number): void {
     this.hangs += count;
@@ -262,6 +269,11 @@ export class FakeWeCom {
     this.checkInjected(operation);
     const result = run();
     if (result === HANG) return new Promise<FakeReply>(() => undefined);
+    const drops = this.drops.get(operation) ?? 0;
+    if (drops > 0) {
+      this.drops.set(operation, drops - 1);
+      return { drop: true };
+    }
     return ok(result);
   }
 

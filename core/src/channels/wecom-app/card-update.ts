@@ -1,4 +1,4 @@
-import { validationError } from '../../model/notify-error';
+import { NotifyError, validationError } from '../../model/notify-error';
 import { validateTemplateCard, type WeComTemplateCard } from './cards';
 import { WECOM_APP_LIMITS as L } from './config';
 import type { ErrorTable } from '../../engine/error-table';
@@ -69,3 +69,23 @@ export const weComCardUpdateErrors: ErrorTable = {
     hint: 'response_code 无效、已用过或已超过 72 小时；用最新一次点击的 ResponseCode。 / The response_code is invalid, used or older than 72 h; use the latest click’s code.',
   },
 };
+
+/**
+ * An update whose request got no answer (timeout, reset after sending, a 5xx): WeCom may have
+ * applied it and spent the single-use code, so it is not replayed. `deliveryUnknown` is set, as for
+ * an abort on the wire (`abortMayHaveArrived` is true for it).
+ */
+export function cardUpdateOutcomeUnknown(cause: NotifyError): NotifyError {
+  return new NotifyError({
+    channel: CHANNEL,
+    code: 'UPDATE_OUTCOME_UNKNOWN',
+    kind: cause.kind,
+    retryable: false,
+    operation: 'message/update_template_card',
+    deliveryUnknown: true,
+    ...(cause.status !== undefined ? { status: cause.status } : {}),
+    message: `the card update got no answer (${cause.code}): WeCom may have applied it, and its response_code is single-use`,
+    hint: '卡片可能已更新：请求已发出但未收到应答，response_code 只能用一次，未重试；请在企业微信里查看卡片，需要时用新的点击回调里的 ResponseCode 再更新。 / The card may have been updated: the request left but got no answer; the single-use code was not replayed. Check the card; update again only with a fresh code (a new click).',
+    cause,
+  });
+}

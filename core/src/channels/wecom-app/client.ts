@@ -14,7 +14,7 @@ import type { Channel, ChannelContext, HealthStatus, SendOptions } from '../type
 import { WECOM_APP_LIMITS as L, WECOM_APP_QUOTAS, type MarkdownFallback, type WeComAppConfig } from './config';
 import { weComAppErrors, weComGetTokenErrors } from './errors';
 import { CardLedger } from './card-ledger';
-import { templateCardUpdateBody, weComCardUpdateErrors, type TemplateCardUpdate, type TemplateCardUpdateResult } from './card-update';
+import { cardUpdateOutcomeUnknown, templateCardUpdateBody, weComCardUpdateErrors, type TemplateCardUpdate, type TemplateCardUpdateResult } from './card-update';
 import { isInteractiveCard, validateTemplateCard, type WeComTemplateCard } from './cards';
 import { batchRecipients, type RecipientBatch, type WeComAppRecipients } from './recipients';
 import {
@@ -120,7 +120,9 @@ export interface WeComAppChannel extends Channel<WeComAppNotification> {
   /**
    * message/update_template_card: replaces the buttons with a result line (`replaceButton`) or the
    * whole card (`card`) for every recipient (default) or some. A spent or 72 h old response code
-   * fails before the request with `CARD_RESPONSE_CODE_USED` / `CARD_RESPONSE_CODE_EXPIRED`.
+   * fails before the request with `CARD_RESPONSE_CODE_USED` / `CARD_RESPONSE_CODE_EXPIRED`. An
+   * update that got no answer (timeout, reset, 5xx) is not replayed with its single-use code: it
+   * fails with `UPDATE_OUTCOME_UNKNOWN` (`deliveryUnknown`, not retryable); the card may have changed.
    */
   updateTemplateCard(update: TemplateCardUpdate): Promise<TemplateCardUpdateResult>;
   /** Recalls a message sent in the last 24 h (the WeCom client copy; WeChat-plugin copies stay). */
@@ -370,14 +372,16 @@ export class WeComAppClient implements WeComAppChannel {
           token: this.token,
           build: (token) => this.post('/cgi-bin/message/update_template_card', token, body),
           parse: (res) => weComOutcome(this.pipeline, operation, res, weComCardUpdateErrors),
+          // The code is single-use: an attempt that may have reached WeCom is never replayed.
+          unknownOutcome: cardUpdateOutcomeUnknown,
         },
         new SendStats(),
       )
       .then(
         (reply) => ({ invalidUsers: Array.isArray(reply.invaliduser) ? reply.invaliduser.map(String) : splitBar(reply.invaliduser) }),
         (error: unknown) => {
-          // WeCom answered with an error: the code was not spent there, so it may be tried again.
-          if (isNotifyError(error) && error.kind === 'upstream') this.cards.release(update.responseCode);
+          // Unless the update may have reached WeCom, the code was not spent there and may be tried again.
+          if (isNotifyError(error) && error.deliveryUnknown !== true) this.cards.release(update.responseCode);
           throw error;
         },
       );
