@@ -25,5 +25,7 @@ export { CardQuestions, type ClickOutcome } from './ask/card-questions.js';
 export { ASK_EVENTS, type AskOptions, type AskAnswered, type AskTimedOut, type AskStillOpen, type AskResult, type AskOutcome, type AskAnsweredEvent, type AskTimeoutEvent, type PendingQuestion, type NotifyAskOptions } from './ask/ask.types.js';
 export { MemoryAskStore, type AskStore, type LateUpdate } from './ask/ask-store.js';
 export { NOTIFY_ASK_STORE } from './ask/ask-store.provider.js';
+export { OnAskAnswered, OnAskTimeout } from './ask/on-ask.decorator.js';
+export { AskHandlers } from './ask/ask-handlers.js';
 export type { NotifyCallbacksOptions } from './callbacks/callbacks.options.js';
 export * from './testing/index.js';

@@ -15,6 +15,7 @@ import { NotifyDigests } from './digest/notify-digests.js';
 import { withBullModuleConnection } from './queue/bull-shared-config.js';
 import { askStoreProvider } from './ask/ask-store.provider.js';
 import { CardQuestions } from './ask/card-questions.js';
+import { AskHandlers } from './ask/ask-handlers.js';
 
 const runtimeProvider = {
   provide: NOTIFY_RUNTIME,
@@ -53,7 +54,7 @@ const workerProvider = {
  * Pass `isGlobal: true` to use NotifyService everywhere without importing the module again.
  */
 /** What every notify module provides on top of its runtime (shared with NotifyTestingModule). */
-export const NOTIFY_SERVICE_PROVIDERS = [NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator, NotifyAlerts, NotifyDigests, askStoreProvider, CardQuestions];
+export const NOTIFY_SERVICE_PROVIDERS = [NotifyService, NotifyInterceptor, NotifyEventsBridge, NotifyHealthIndicator, NotifyRoutesValidator, NotifyAlerts, NotifyDigests, askStoreProvider, AskHandlers, CardQuestions];
 export const NOTIFY_EXPORTS = [NotifyService, NotifyInterceptor, NotifyHealthIndicator, NotifyAlerts, NotifyDigests, NOTIFY_RUNTIME];
 
 @Module({

@@ -81,7 +81,8 @@ export const ASK_EVENTS = {
   timeout: 'wxnotify.ask.timeout',
 } as const;
 
-export interface AskAnsweredEvent {
+/** `C`: the type of the `context` the question was asked with (it comes back from JSON). */
+export interface AskAnsweredEvent<C = unknown> {
   taskId: string;
   name?: string;
   key: string;
@@ -90,15 +91,15 @@ export interface AskAnsweredEvent {
   user: string;
   /** When the member clicked (ms). */
   at: number;
-  context?: unknown;
+  context?: C;
 }
 
-export interface AskTimeoutEvent {
+export interface AskTimeoutEvent<C = unknown> {
   taskId: string;
   name?: string;
   /** The deadline that passed (module clock, ms). */
   at: number;
-  context?: unknown;
+  context?: C;
 }
 
 /** `NotifyModule` option `ask`. */

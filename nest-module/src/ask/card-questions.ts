@@ -7,6 +7,7 @@ import type { NotifyRuntime } from '../notify.runtime.js';
 import { SummaryLog } from '../summary-log.js';
 import type { AskStore } from './ask-store.js';
 import { NOTIFY_ASK_STORE } from './ask-store.provider.js';
+import { AskHandlers } from './ask-handlers.js';
 import { ASK_EVENTS, type AskAnswered, type AskAnsweredEvent, type AskOptions, type AskOutcome, type AskResult, type AskTimeoutEvent, type PendingQuestion } from './ask.types.js';
 
 /** WeCom's response codes live 72 h: after that no click can update the card, so ended questions are forgotten. */
@@ -75,6 +76,7 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(NOTIFY_RUNTIME) private readonly runtime: NotifyRuntime,
     @Inject(NOTIFY_ASK_STORE) private readonly store: AskStore,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(AskHandlers) private readonly handlers: AskHandlers,
   ) {
     store.onFinished((outcome) => this.settle(outcome));
     // Every open question's deadline timer listens to it.
@@ -164,7 +166,7 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
       format ? format(answer) : fill(question.answeredText ?? DEFAULT_ANSWERED, { user: answer.user, text, key: answer.key }),
     );
     await this.finish(answer);
-    this.emit(ASK_EVENTS.answered, { taskId: answer.taskId, name: question.name, key: answer.key, text, user: answer.user, at: answer.at, context: question.context } satisfies AskAnsweredEvent);
+    this.emit('answered', { taskId: answer.taskId, name: question.name, key: answer.key, text, user: answer.user, at: answer.at, context: question.context } satisfies AskAnsweredEvent);
     await updated;
     return 'answered';
   }
@@ -229,7 +231,7 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
   private async timeOut(question: PendingQuestion): Promise<void> {
     const outcome: AskOutcome = { answered: false, timedOut: true, taskId: question.taskId };
     await this.finish(outcome);
-    this.emit(ASK_EVENTS.timeout, { taskId: question.taskId, name: question.name, at: question.deadline, context: question.context } satisfies AskTimeoutEvent);
+    this.emit('timeout', { taskId: question.taskId, name: question.name, at: question.deadline, context: question.context } satisfies AskTimeoutEvent);
     const text = question.timeoutText ?? DEFAULT_TIMEOUT;
     const code = question.sendCode;
     if (code && (await this.updateCard(question.channel, question.taskId, code.code, code.issuedAt, () => text))) return;
@@ -280,12 +282,15 @@ export class CardQuestions implements OnApplicationBootstrap, OnApplicationShutd
     waiter.resolve(result);
   }
 
-  private emit(event: string, payload: AskAnsweredEvent | AskTimeoutEvent): void {
+  /** To `@OnEvent` listeners and `@OnAskAnswered` / `@OnAskTimeout` handlers; neither holds up the card update. */
+  private emit(kind: keyof typeof ASK_EVENTS, payload: AskAnsweredEvent | AskTimeoutEvent): void {
+    const event = ASK_EVENTS[kind];
     try {
       this.emitter?.emit(event, payload);
     } catch (error) {
       this.logger.warn(`${event} listener failed: ${(error as Error).message}`);
     }
+    void this.handlers.run(kind, payload);
   }
 
   private warn(what: string, taskId: string, error: Error): void {
