@@ -30,9 +30,11 @@ export interface DeliveryLogOptions {
 }
 
 const TITLE_MAX_CHARS = 120;
-/** Rows kept in memory while the store cannot be written; past this the oldest are dropped (and counted in the log). */
+/** Rows kept in memory while the store cannot be written; past this new rows are dropped (and counted in the log). */
 const MAX_BUFFERED = 5000;
 const PRUNE_EVERY_MS = 60_000;
+/** A write starts before `flushMs` once this many rows wait (bounded batches under load). */
+const FLUSH_ROWS = 400;
 
 /** The first line of a notification, without markup, masked (Codes and keys in URLs), cut short. */
 export function deliveryTitle(n: Pick<Notification<unknown, unknown>, 'title' | 'content'>, maxChars = 200): string {
@@ -84,17 +86,17 @@ export class DeliveryLog {
   async record(meta: DeliveryMeta, notification: Notification<unknown, unknown>, send: () => Promise<SendResult>): Promise<SendResult> {
     try {
       const result = await send();
-      this.add({ ...this.row(meta, notification), ...succeeded(result, 0) });
+      this.add(Object.assign(this.row(meta, notification), succeeded(result, 0)));
       return result;
     } catch (error) {
-      this.add({ ...this.row(meta, notification), ...failed(error, 0) });
+      this.add(Object.assign(this.row(meta, notification), failed(error, 0)));
       throw error;
     }
   }
 
   /** An accepted asynchronous send (outbox entry `id`): written before the 202 answer, so any replica's worker can settle it. */
   async queued(id: string, meta: DeliveryMeta, notification: Notification<unknown, unknown>): Promise<void> {
-    await this.store.addDelivery({ ...this.row(meta, notification), id, status: 'queued' });
+    await this.store.addDelivery(Object.assign(this.row(meta, notification), { id, status: 'queued' as const }));
   }
 
   /** The outcome of an outbox attempt on its row: sent, queued again (with the attempt's error) or failed. Never throws. */
@@ -128,10 +130,15 @@ export class DeliveryLog {
   }
 
   private add(row: DeliveryRow): void {
+    // Full only while the store cannot be written: the newest rows are the ones not kept (counted).
+    if (this.buffer.length >= MAX_BUFFERED) {
+      this.dropped++;
+      return;
+    }
     this.buffer.push(row);
-    if (this.buffer.length > MAX_BUFFERED) {
-      this.dropped += this.buffer.length - MAX_BUFFERED;
-      this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
+    if (this.buffer.length >= FLUSH_ROWS) {
+      void this.flush().catch(() => undefined);
+      return;
     }
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.flushMs);
@@ -147,7 +154,7 @@ export class DeliveryLog {
       await this.store.addDeliveries(rows);
     } catch (error) {
       // The store is away: keep the rows (bounded) for the next flush, and say so once.
-      this.buffer = [...rows, ...this.buffer].slice(-MAX_BUFFERED);
+      this.buffer = [...rows, ...this.buffer].slice(0, MAX_BUFFERED);
       if (!this.failing) this.logger.warn('delivery log: rows not written yet, kept for the next try', { rows: rows.length, error: error as Error });
       this.failing = true;
       if (!this.timer) {
