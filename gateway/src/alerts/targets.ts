@@ -100,7 +100,7 @@ export class AlertTargets {
   private forChannel(key: string, name: string): AlertTarget {
     const type = this.channels.typeOf(name);
     if (!type) throw unavailable(`channel "${name}" is not configured`);
-    return { key, label: name, channelType: type, recipients: null, send: (n) => this.channels.send(name, n as Notification<any, any>) };
+    return { key, label: name, channelType: type, recipients: null, send: (n, options) => this.channels.send(name, n as Notification<any, any>, options) };
   }
 
   private forCode(key: string, record: CodeRecord): AlertTarget {
