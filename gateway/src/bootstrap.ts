@@ -201,7 +201,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const targets = new AlertTargets(codes, channels, routes);
     const engine = new AlertEngine(alertStore, targets, routes, recorder, metrics, logger, alertClock, config.alertLeaseMs);
     runtime.alerts = new AlertService(engine, alertStore, alertClock);
-    const cardUpdates = new AlertCardUpdates(alertStore, metrics, logger, alertClock);
+    const cardUpdates = new AlertCardUpdates(alertStore, targets, metrics, logger, alertClock);
     engine.cards = cardUpdates;
     const cardActions = new AlertCardActions(runtime.alerts, alertStore, targets, metrics, logger, alertClock, cardUpdates);
     metrics.gauge('wxnotify_alert_groups_active', 'Alert groups with firing alerts (all Codes).', () => alertStore.countActiveGroups());

@@ -1,3 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AlertStore } from '../../gateway/src/alerts/alert-store.js';
+import { migrations } from '../../gateway/src/store/migrations.js';
+import { SqliteDriver } from '../../gateway/src/store/sqlite-driver.js';
+import { GatewayStore } from '../../gateway/src/store/store.js';
 import { startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
 import type { TestGateway } from './support/test-gateway.js';
 
@@ -165,14 +172,22 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     const task = await fire('SlowDisk');
     const calls = fakes.wecom.calls('message/update_template_card');
     fakes.wecom.failNext('message/update_template_card', -1, CLIENT_ATTEMPTS);
-    const before = fakes.clock.now();
     const click = await fakes.wecom.cards.click({ userId: 'zhangsan', taskId: task.taskId, eventKey: 'ack' });
     expect(click.status).toBe(200);
     const { group: slow } = await group('SlowDisk');
-    const row = await finalRow((r) => r.reason === 'acknowledged by zhangsan (card button)' && r.groupIds[0] === slow.id);
+    const isRow = (r: Record<string, any>) => r.reason === 'acknowledged by zhangsan (card button)' && r.groupIds[0] === slow.id;
+    await until('the first try', () => fakes.wecom.calls('message/update_template_card') - calls === CLIENT_ATTEMPTS);
+    await new Promise((r) => setTimeout(r, 100));
+    // Waiting in the store for its due time: a round before it does nothing.
+    fakes.clock.advance(29 * SEC);
+    await gw.flush();
+    expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(CLIENT_ATTEMPTS);
+    expect((await finalRows(isRow, 0)).filter(isRow)).toEqual([]);
+    fakes.clock.advance(1 * SEC);
+    await gw.flush();
+    const row = await finalRow(isRow);
     expect(row).toMatchObject({ status: 'sent', retries: 1, error: null });
     expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(CLIENT_ATTEMPTS + 1);
-    expect(fakes.clock.now() - before).toBeGreaterThanOrEqual(30 * SEC);
     expect(fakes.wecom.cards.updates.filter((u) => u.taskId === task.taskId)).toEqual([expect.objectContaining({ responseCode: click.responseCode })]);
     expect(fakes.wecom.cards.replacedFor(task.taskId, 'lisi')).toMatch(/^已由 zhangsan 确认 \d\d:\d\d$/);
     expect((await group('SlowDisk')).group.acknowledgedBy).toBe('wecom:zhangsan');
@@ -193,17 +208,61 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     expect(fakes.wecom.cards.replacedFor(task.taskId, 'zhangsan')).toBeUndefined();
   });
 
-  it('an update that got no answer is not tried again (WeCom may have spent the code) and is logged with that hint', async () => {
+  it('an update WeCom applied but did not answer is not replayed (its code is spent) and is logged as unconfirmed, not "not updated"', async () => {
     const task = await fire('LinkFlap');
     const { group: flap } = await group('LinkFlap');
-    fakes.wecom.server.injectFaults({ reset: CLIENT_ATTEMPTS });
+    const calls = fakes.wecom.calls('message/update_template_card');
+    fakes.wecom.dropAfterApplying('message/update_template_card', 1);
     await fakes.wecom.cards.click({ userId: 'zhangsan', taskId: task.taskId, eventKey: 'ack' });
     const row = await finalRow((r) => r.groupIds[0] === flap.id && r.reason === 'acknowledged by zhangsan (card button)');
-    expect(row).toMatchObject({ status: 'failed', retries: 0 });
-    expect(row.error).toMatch(/^card not updated: 企业微信未应答/);
+    expect(row).toMatchObject({ status: 'unconfirmed', retries: 0, upstreamCode: 'UPDATE_OUTCOME_UNKNOWN' });
+    expect(row.error).toMatch(/^card update unconfirmed: 卡片可能已更新/);
     expect((await group('LinkFlap')).group.acknowledgedBy).toBe('wecom:zhangsan');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(fakes.wecom.cards.updates.some((u) => u.taskId === task.taskId)).toBe(false);
+    // Past the first retry delays (kept short: other groups of this file must not repeat).
+    fakes.clock.advance(15 * 60 * SEC);
+    await gw.flush();
+    expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(1);
+    expect(fakes.wecom.cards.replacedFor(task.taskId, 'lisi')).toMatch(/^已由 zhangsan 确认 \d\d:\d\d$/);
+  });
+
+  it('a waiting update survives a restart: the restarted gateway (same data dir) makes the try once due, and the card shows the line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wxnotify-cards-restart-'));
+    let first: (TestGateway & { flush(): Promise<number> }) | undefined;
+    let second: (TestGateway & { flush(): Promise<number> }) | undefined;
+    try {
+      first = await startAlertGateway(fakes, { dataDir });
+      const own = await first.createCode({ to: { users: ['zhangsan', 'wangwu'] } });
+      await first.call('POST', `/api/alerts/${own.code}`, { version: '4', status: 'firing', alerts: [alert('RaidDegraded', 'db1')] }, { auth: false });
+      fakes.clock.advance(10 * SEC);
+      expect(await first.flush()).toBe(1);
+      const task = [...fakes.wecom.cards.tasks.values()].at(-1)!;
+      expect(task.touser).toEqual(['zhangsan', 'wangwu']);
+      const calls = fakes.wecom.calls('message/update_template_card');
+      fakes.wecom.failNext('message/update_template_card', -1, CLIENT_ATTEMPTS);
+      await first.call('POST', `/api/alerts/${own.code}`, { version: '4', status: 'resolved', alerts: [{ ...alert('RaidDegraded', 'db1'), status: 'resolved', endsAt: '2026-08-01T02:00:00Z' }] }, { auth: false });
+      fakes.clock.advance(5 * 60 * SEC);
+      const line = `已恢复 ${hhmm(fakes.clock.now())}`;
+      expect(await first.flush()).toBe(1);
+      await until('the first try', () => fakes.wecom.calls('message/update_template_card') - calls === CLIENT_ATTEMPTS);
+      await first.stop();
+      expect(fakes.wecom.cards.replacedFor(task.taskId, 'wangwu')).toBeUndefined();
+
+      second = await startAlertGateway(fakes, { dataDir });
+      fakes.clock.advance(30 * SEC);
+      await second.flush();
+      expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(CLIENT_ATTEMPTS + 1);
+      for (const member of task.touser) expect(fakes.wecom.cards.replacedFor(task.taskId, member)).toBe(line);
+      const res = await second.call('GET', '/admin/api/alerts/deliveries?limit=50');
+      expect((res.json.deliveries as Array<Record<string, any>>).filter((r) => r.reason.startsWith('resolved:'))).toEqual([expect.objectContaining({ status: 'sent', retries: 1, title: line })]);
+      // Done once: later rounds leave the accepted code alone.
+      fakes.clock.advance(15 * 60 * SEC);
+      await second.flush();
+      expect(fakes.wecom.calls('message/update_template_card') - calls).toBe(CLIENT_ATTEMPTS + 1);
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('a card older than 72 h is not updated on resolve (its code has expired); the log says so and WeCom is not called', async () => {
@@ -228,6 +287,36 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(fakes.wecom.cards.updates).toHaveLength(before);
     expect((await group('CpuHot')).group.acknowledgedAt).toBeNull();
+  });
+});
+
+describe('alert card codes: migration 6', () => {
+  it('moves the codes kept in settings rows (alert-card-codes:<groupId>) into alert_card_codes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wxnotify-card-codes-'));
+    const store = new GatewayStore(new SqliteDriver(join(dir, 'wxnotify.db')));
+    try {
+      // A store as version 5 left it, with codes in the name/value table.
+      await store.driver.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      for (const step of [...migrations].filter((m) => m.version < 6).sort((a, b) => a.version - b.version)) {
+        for (const sql of step.sql) await store.driver.exec(typeof sql === 'string' ? sql : sql.sqlite);
+        await store.driver.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [step.version, 'x']);
+      }
+      const sentAt = Date.UTC(2026, 7, 1, 2, 0, 0);
+      const kept = [
+        { taskId: 'wxa_g1_1', responseCode: 'rc-one', issuedAt: sentAt },
+        { taskId: 'wxa_g1_2', responseCode: 'rc-two', issuedAt: sentAt + 4 * HOUR },
+      ];
+      await store.driver.run('INSERT INTO settings (name, value) VALUES (?, ?), (?, ?)', ['alert-card-codes:g1', JSON.stringify(kept), 'other', '1']);
+      expect(await store.migrate()).toBe(migrations.filter((m) => m.version >= 6).length);
+      expect(await store.driver.all(`SELECT name FROM settings ORDER BY name`)).toEqual([{ name: 'other' }]);
+      const alerts = new AlertStore(store.driver);
+      expect(await alerts.takeCardCodes('g1', sentAt + 5 * HOUR)).toEqual(kept);
+      // Taken once: a second take (another replica, a second resolve) gets nothing.
+      expect(await alerts.takeCardCodes('g1', sentAt + 5 * HOUR)).toEqual([]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

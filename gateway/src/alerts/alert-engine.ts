@@ -217,6 +217,8 @@ export class AlertEngine {
       byReceiver.set(f.group.receiver, list);
     }
     const sent = await Promise.all([...byReceiver.entries()].map(([receiver, list]) => this.flushReceiver(receiver, list, now)));
+    // Card updates waiting for a later try (stored, so also those from before a restart), after the messages.
+    await this.cards?.runDue(now).catch((error: unknown) => this.logger.error('alert card updates failed', { error: error as Error }));
     return sent.reduce((a, b) => a + b, 0);
   }
 

@@ -74,10 +74,25 @@ export interface CardCode {
   issuedAt: number;
 }
 
+/** An update with one card code that waits for its next try (`dueAt`), with what it shows and its delivery-log row. */
+export interface CardUpdateDue {
+  responseCode: string;
+  groupId: string;
+  taskId?: string;
+  /** When WeCom issued the code (the send, or the click). */
+  issuedAt: number;
+  line: string;
+  reason: string;
+  kind: 'click' | 'resolved';
+  deliveryId: string;
+  /** Later tries made so far. */
+  retries: number;
+  dueAt: number;
+}
+
 const CARD_CODE_TTL_MS = WECOM_APP_LIMITS.cardResponseCodeTtlSeconds * 1000;
 /** Repeats of one long-firing group each send a card; the newest few are kept. */
 const MAX_CARD_CODES = 20;
-const cardCodesName = (groupId: string): string => `alert-card-codes:${groupId}`;
 
 /** A delivery-log row as it starts: `sending`, nothing answered yet. */
 export function startedDelivery(d: Omit<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'retries' | 'error' | 'messageIds' | 'updatedAt'>): DeliveryRow {
@@ -314,27 +329,76 @@ export class AlertStore {
     return Number(row?.n ?? 0);
   }
 
-  // Response codes of a group's firing cards
+  // Response codes of alert cards (table alert_card_codes)
 
   /**
    * Keeps the response code WeCom returned for a firing card (good for one update within 72 h) so
-   * the card can show the resolve. Kept in the store's name/value table (no column of its own);
-   * only the holder of the group's flush lease writes or takes them, so replicas do not race.
+   * the card can show the resolve; the group's expired unused codes and all but its newest few go.
+   * Only the holder of the group's flush lease writes or takes them, so replicas do not race.
    */
   async addCardCode(groupId: string, code: CardCode, now: number): Promise<void> {
-    const name = cardCodesName(groupId);
-    const [row] = await this.db.all('SELECT value FROM settings WHERE name = ?', [name]);
-    const live = json<CardCode[]>(row?.value, []).filter((c) => now - c.issuedAt < CARD_CODE_TTL_MS);
-    const value = JSON.stringify([...live, code].slice(-MAX_CARD_CODES));
-    await this.db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+    await this.db.run('INSERT INTO alert_card_codes (response_code, group_id, task_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT (response_code) DO NOTHING', [code.responseCode, groupId, code.taskId, code.issuedAt]);
+    await this.db.run('DELETE FROM alert_card_codes WHERE group_id = ? AND used_at IS NULL AND sent_at <= ?', [groupId, now - CARD_CODE_TTL_MS]);
+    await this.db.run(
+      `DELETE FROM alert_card_codes WHERE group_id = ? AND used_at IS NULL AND response_code NOT IN
+       (SELECT response_code FROM alert_card_codes WHERE group_id = ? AND used_at IS NULL ORDER BY sent_at DESC LIMIT ${MAX_CARD_CODES})`,
+      [groupId, groupId],
+    );
   }
 
-  /** The group's kept card codes, removed from the store (each is used at most once). */
-  async takeCardCodes(groupId: string): Promise<CardCode[]> {
-    const name = cardCodesName(groupId);
-    const [row] = await this.db.all('SELECT value FROM settings WHERE name = ?', [name]);
-    if (!row) return [];
-    return (await this.db.run('DELETE FROM settings WHERE name = ? AND value = ?', [name, row.value])) === 1 ? json<CardCode[]>(row.value, []) : [];
+  /** The group's unused card codes, each marked used now (a conditional write: a code is taken once, by one replica). */
+  async takeCardCodes(groupId: string, now: number): Promise<CardCode[]> {
+    const rows = await this.db.all('SELECT response_code, task_id, sent_at FROM alert_card_codes WHERE group_id = ? AND used_at IS NULL ORDER BY sent_at', [groupId]);
+    const taken: CardCode[] = [];
+    for (const r of rows) {
+      if ((await this.db.run('UPDATE alert_card_codes SET used_at = ? WHERE response_code = ? AND used_at IS NULL', [now, r.response_code])) === 1) {
+        taken.push({ taskId: String(r.task_id ?? ''), responseCode: String(r.response_code), issuedAt: Number(r.sent_at) });
+      }
+    }
+    return taken;
+  }
+
+  /** Schedules the next try of an update with `code` (a send's or a click's) at `dueAt`; the code counts as used. */
+  async scheduleCardUpdate(u: CardUpdateDue, now: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO alert_card_codes (response_code, group_id, task_id, sent_at, used_at, update_line, update_reason, update_kind, delivery_id, retries, due_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (response_code) DO UPDATE SET used_at = excluded.used_at, update_line = excluded.update_line, update_reason = excluded.update_reason,
+         update_kind = excluded.update_kind, delivery_id = excluded.delivery_id, retries = excluded.retries, due_at = excluded.due_at`,
+      [u.responseCode, u.groupId, u.taskId ?? null, u.issuedAt, now, u.line, u.reason, u.kind, u.deliveryId, u.retries, u.dueAt],
+    );
+  }
+
+  /** Card updates whose next try is due (and whose lease is free). */
+  async dueCardUpdates(now: number, limit: number): Promise<CardUpdateDue[]> {
+    const rows = await this.db.all('SELECT * FROM alert_card_codes WHERE due_at IS NOT NULL AND due_at <= ? AND lease_until <= ? ORDER BY due_at LIMIT ?', [now, new Date(now).toISOString(), limit]);
+    return rows.map((r) => ({
+      responseCode: String(r.response_code),
+      groupId: String(r.group_id),
+      ...(r.task_id ? { taskId: String(r.task_id) } : {}),
+      issuedAt: Number(r.sent_at),
+      line: String(r.update_line ?? ''),
+      reason: String(r.update_reason ?? ''),
+      kind: r.update_kind === 'click' ? 'click' : 'resolved',
+      deliveryId: String(r.delivery_id ?? ''),
+      retries: Number(r.retries ?? 0),
+      dueAt: Number(r.due_at),
+    }));
+  }
+
+  /** Leases on card-code rows: exactly one replica makes a waiting update's next try. */
+  cardCodeLeases(now: () => number): Leases {
+    return new Leases(this.db, { table: 'alert_card_codes', key: 'response_code', takeIf: 'due_at IS NOT NULL' }, now);
+  }
+
+  /** Takes a waiting update off the schedule, as its lease holder (`fence`), if it is due at `now`; 1 when it was. */
+  async clearCardUpdateDue(fence: { sql: string; params: unknown[] }, now: number): Promise<number> {
+    return this.db.run(`UPDATE alert_card_codes SET due_at = NULL WHERE due_at IS NOT NULL AND due_at <= ? AND ${fence.sql}`, [now, ...fence.params]);
+  }
+
+  /** Used codes past their 72 h with nothing waiting: of no further use. */
+  async pruneCardCodes(now: number): Promise<number> {
+    return this.db.run('DELETE FROM alert_card_codes WHERE used_at IS NOT NULL AND due_at IS NULL AND sent_at <= ?', [now - CARD_CODE_TTL_MS]);
   }
 
   // Silences

@@ -21,8 +21,8 @@ import type { AlertTargets } from './targets.js';
 /**
  * Clicks on alert cards, from the verified WeCom callback route: 确认 acknowledges the group (no
  * more repeats), 静默 1 小时 silences its labels for an hour; then the card is updated for every
- * recipient with who acted (one update with the click's response code, retried by
- * AlertCardUpdates when WeCom answers a retryable error), and the action is written to the alert
+ * recipient with who acted (one update with the click's response code; AlertCardUpdates
+ * schedules a later try in the store when WeCom answers a retryable error), and the action is written to the alert
  * history (acknowledgedBy, the silence's createdBy) and the delivery log, with the update's
  * outcome. A click must come from the Code's own app (CorpID and AgentID); redeliveries and double
  * taps act once. A second member's click on an already acknowledged group shows the first
@@ -63,7 +63,7 @@ export class AlertCardActions {
     const { text, acted } = await this.act(action, group, event, settings);
     this.metrics.inc('wxnotify_alert_card_actions_total', { action, result: acted ? 'done' : 'resolved' });
     const reason = acted ? `${action === 'ack' ? 'acknowledged' : 'silenced 1 h'} by ${event.userId} (card button)` : `clicked by ${event.userId} after the group resolved (card button)`;
-    await this.updates.apply({ group, target, update: { responseCode: event.responseCode, issuedAt: event.createTime * 1000, replaceButton: text }, reason, kind: 'click' });
+    await this.updates.apply({ group, target, taskId: event.taskId, update: { responseCode: event.responseCode, issuedAt: event.createTime * 1000, replaceButton: text }, reason, kind: 'click' });
   }
 
   /** Acknowledges or silences; returns the line the card shows (and false when the group had resolved: nothing to act on). */

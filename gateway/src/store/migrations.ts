@@ -148,4 +148,43 @@ export const migrations: ReadonlyArray<{ version: number; sql: MigrationSql[] }>
     version: 5,
     sql: [`ALTER TABLE alert_deliveries ADD COLUMN hint TEXT`],
   },
+  {
+    // Alert cards' response codes (single use, 72 h) get a table of their own, moved out of the
+    // name/value `settings` rows `alert-card-codes:<groupId>`. A row with `due_at` is an update
+    // waiting for its next try (picked up by the alert loop, also after a restart), fenced by its lease.
+    version: 6,
+    sql: [
+      `CREATE TABLE alert_card_codes (
+        response_code TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL,
+        task_id TEXT,
+        sent_at BIGINT NOT NULL,
+        used_at BIGINT,
+        update_line TEXT,
+        update_reason TEXT,
+        update_kind TEXT,
+        delivery_id TEXT,
+        retries INTEGER NOT NULL DEFAULT 0,
+        due_at BIGINT,
+        lease_token TEXT,
+        lease_until TEXT NOT NULL DEFAULT '1970-01-01T00:00:00.000Z'
+      )`,
+      `CREATE INDEX alert_card_codes_group ON alert_card_codes (group_id, used_at)`,
+      `CREATE INDEX alert_card_codes_due ON alert_card_codes (due_at)`,
+      `CREATE INDEX alert_card_codes_sent ON alert_card_codes (sent_at)`,
+      {
+        sqlite: `INSERT INTO alert_card_codes (response_code, group_id, task_id, sent_at)
+          SELECT json_extract(j.value, '$.responseCode'), substr(s.name, 18), json_extract(j.value, '$.taskId'), json_extract(j.value, '$.issuedAt')
+          FROM settings s, json_each(s.value) j
+          WHERE s.name LIKE 'alert-card-codes:%' AND json_extract(j.value, '$.responseCode') IS NOT NULL
+          ON CONFLICT (response_code) DO NOTHING`,
+        postgres: `INSERT INTO alert_card_codes (response_code, group_id, task_id, sent_at)
+          SELECT e->>'responseCode', substr(s.name, 18), e->>'taskId', (e->>'issuedAt')::bigint
+          FROM settings s, json_array_elements(s.value::json) e
+          WHERE s.name LIKE 'alert-card-codes:%' AND e->>'responseCode' IS NOT NULL
+          ON CONFLICT (response_code) DO NOTHING`,
+      },
+      `DELETE FROM settings WHERE name LIKE 'alert-card-codes:%'`,
+    ],
+  },
 ];
