@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { AlertStore } from '../../gateway/src/alerts/alert-store.js';
 import { migrations } from '../../gateway/src/store/migrations.js';
 import { SqliteDriver } from '../../gateway/src/store/sqlite-driver.js';
+import { PostgresDriver } from '../../gateway/src/store/postgres-driver.js';
+import type { SqlDriver } from '../../gateway/src/store/sql-driver.js';
 import { GatewayStore } from '../../gateway/src/store/store.js';
+import { startTempPostgres } from './support/postgres.js';
 import { startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
 import type { TestGateway } from './support/test-gateway.js';
 
@@ -291,33 +294,50 @@ describe('alert cards: 确认 / 静默 1 小时 buttons', () => {
 });
 
 describe('alert card codes: migration 6', () => {
-  it('moves the codes kept in settings rows (alert-card-codes:<groupId>) into alert_card_codes', async () => {
+  /** A store as version 5 left it, with codes in the name/value table; then migrated. */
+  const migrateKept = async (driver: SqlDriver) => {
+    const store = new GatewayStore(driver);
+    await driver.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const step of [...migrations].filter((m) => m.version < 6).sort((a, b) => a.version - b.version)) {
+      for (const sql of step.sql) await driver.exec(typeof sql === 'string' ? sql : sql[driver.dialect]);
+      await driver.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [step.version, 'x']);
+    }
+    const sentAt = Date.UTC(2026, 7, 1, 2, 0, 0);
+    const kept = [
+      { taskId: 'wxa_g1_1', responseCode: 'rc-one', issuedAt: sentAt },
+      { taskId: 'wxa_g1_2', responseCode: 'rc-two', issuedAt: sentAt + 4 * HOUR },
+    ];
+    await driver.run('INSERT INTO settings (name, value) VALUES (?, ?), (?, ?)', ['alert-card-codes:g1', JSON.stringify(kept), 'other', '1']);
+    expect(await store.migrate()).toBe(migrations.filter((m) => m.version >= 6).length);
+    expect(await driver.all(`SELECT name FROM settings ORDER BY name`)).toEqual([{ name: 'other' }]);
+    const alerts = new AlertStore(driver);
+    expect(await alerts.takeCardCodes('g1', sentAt + 5 * HOUR)).toEqual(kept);
+    // Taken once: a second take (another replica, a second resolve) gets nothing.
+    expect(await alerts.takeCardCodes('g1', sentAt + 5 * HOUR)).toEqual([]);
+  };
+
+  it('moves the codes kept in settings rows (alert-card-codes:<groupId>) into alert_card_codes (embedded store)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wxnotify-card-codes-'));
-    const store = new GatewayStore(new SqliteDriver(join(dir, 'wxnotify.db')));
+    const driver = new SqliteDriver(join(dir, 'wxnotify.db'));
     try {
-      // A store as version 5 left it, with codes in the name/value table.
-      await store.driver.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-      for (const step of [...migrations].filter((m) => m.version < 6).sort((a, b) => a.version - b.version)) {
-        for (const sql of step.sql) await store.driver.exec(typeof sql === 'string' ? sql : sql.sqlite);
-        await store.driver.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [step.version, 'x']);
-      }
-      const sentAt = Date.UTC(2026, 7, 1, 2, 0, 0);
-      const kept = [
-        { taskId: 'wxa_g1_1', responseCode: 'rc-one', issuedAt: sentAt },
-        { taskId: 'wxa_g1_2', responseCode: 'rc-two', issuedAt: sentAt + 4 * HOUR },
-      ];
-      await store.driver.run('INSERT INTO settings (name, value) VALUES (?, ?), (?, ?)', ['alert-card-codes:g1', JSON.stringify(kept), 'other', '1']);
-      expect(await store.migrate()).toBe(migrations.filter((m) => m.version >= 6).length);
-      expect(await store.driver.all(`SELECT name FROM settings ORDER BY name`)).toEqual([{ name: 'other' }]);
-      const alerts = new AlertStore(store.driver);
-      expect(await alerts.takeCardCodes('g1', sentAt + 5 * HOUR)).toEqual(kept);
-      // Taken once: a second take (another replica, a second resolve) gets nothing.
-      expect(await alerts.takeCardCodes('g1', sentAt + 5 * HOUR)).toEqual([]);
+      await migrateKept(driver);
     } finally {
-      await store.close();
+      await driver.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('… and on Postgres (skipped when Postgres is not installed)', async () => {
+    const pg = startTempPostgres();
+    if (!pg) return;
+    const driver = await PostgresDriver.connect(pg.url);
+    try {
+      await migrateKept(driver);
+    } finally {
+      await driver.close();
+      pg.stop();
+    }
+  }, 60_000);
 });
 
 function alert(name: string, instance: string) {
