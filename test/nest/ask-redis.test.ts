@@ -1,24 +1,15 @@
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ConsoleLogger, Injectable, type INestApplication } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import type { TemplateCardEvent } from '@wxnotify/core';
-import { ASK_EVENTS, NotifyCallbacksModule, NotifyModule, NotifyService, OnCardAction, type AskAnsweredEvent, type AskResult, type AskTimeoutEvent } from '@wxnotify/nestjs';
+import { ASK_EVENTS, NotifyService, OnCardAction, type AskAnsweredEvent, type AskResult, type AskTimeoutEvent } from '@wxnotify/nestjs';
 import { startFakeWeCom, type FakeCallbackTarget, type FakeWeCom } from '../fakes/wecom';
 import { ManualClock } from '../support/manual-clock';
 import { rejection } from '../support/notify-errors';
 import { describeWithRedis, redisCli, TestRedis } from './support/redis';
+import { APPROVAL_CARD, sentTask as sentCard, startAskApp } from './support/ask-app';
 import { waitFor } from './support/wait';
 
-const CALLBACK = { token: 'asktoken', encodingAESKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR' };
-
-const question = {
-  title: '发布审批',
-  description: 'v1.4.2 → prod',
-  buttons: [
-    { text: '批准', key: 'approve', style: 1 as const },
-    { text: '拒绝', key: 'reject', style: 2 as const },
-  ],
-};
+const question = APPROVAL_CARD;
 
 /** One instance of the application: a real Nest app over HTTP, in queue mode on the shared Redis. */
 interface Instance {
@@ -78,44 +69,19 @@ describeWithRedis('NotifyService.ask in queue mode: open questions on Redis surv
         actions.push(event);
       }
     }
-    @Module({
-      imports: [
-        EventEmitterModule.forRoot(),
-        NotifyModule.forRoot({
-          channels: { app: { type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url } },
-          deps: { clock, retry: { maxAttempts: 1 } },
-          queue: { connection: redis.connection, prefix },
-        }),
-        NotifyCallbacksModule.forRoot({ path: 'hooks', wecom: { ...CALLBACK, receiveId: wecom.corpId } }),
-      ],
+    const ask = await startAskApp(wecom, {
+      clock,
+      imports: [EventEmitterModule.forRoot()],
       providers: [Handlers],
-    })
-    class AskApp {}
-    const app = await NestFactory.create(AskApp, { logger: process.env.ASK_DEBUG ? undefined : false, rawBody: true, abortOnError: false });
-    await app.listen(0, '127.0.0.1');
-    const port = (app.getHttpServer().address() as { port: number }).port;
-    let closed = false;
-    const instance: Instance = {
-      app,
-      notify: app.get(NotifyService),
-      target: { url: `http://127.0.0.1:${port}/hooks/wecom`, ...CALLBACK },
-      answers,
-      timeouts,
-      actions,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await app.close();
-      },
-    };
+      queue: { connection: redis.connection, prefix },
+      logger: process.env.ASK_DEBUG ? new ConsoleLogger() : false,
+    });
+    const instance: Instance = { ...ask, answers, timeouts, actions };
     running.push(instance);
     return instance;
   }
 
-  async function sentTask(before: number): Promise<string> {
-    await waitFor(() => wecom.cards.tasks.size > before, 'the card send');
-    return [...wecom.cards.tasks.keys()].at(-1) as string;
-  }
+  const sentTask = (before: number) => sentCard(wecom, before);
 
   /** The send's answer reached the app (its response code is stored): closing now cuts no request short. */
   const sendStored = (taskId: string) => waitFor(() => redisCli(redis, 'GET', `${prefix}:ask:q:${taskId}`).includes('sendCode'), 'the stored send result');

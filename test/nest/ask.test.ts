@@ -1,22 +1,14 @@
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import type { TemplateCardEvent } from '@wxnotify/core';
-import { ASK_EVENTS, NotifyCallbacksModule, NotifyModule, NotifyService, OnCardAction, type AskAnsweredEvent, type AskResult } from '@wxnotify/nestjs';
+import { ASK_EVENTS, NotifyService, OnCardAction, type AskAnsweredEvent, type AskResult } from '@wxnotify/nestjs';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/wecom';
+import { APPROVAL_CARD, ASK_CALLBACK, sentTask as sentCard, startAskApp } from './support/ask-app';
 import { waitFor } from './support/wait';
 import { ManualClock } from '../support/manual-clock';
 
-const CALLBACK = { token: 'asktoken', encodingAESKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR' };
-
-const question = {
-  title: '发布审批',
-  description: 'v1.4.2 → prod',
-  buttons: [
-    { text: '批准', key: 'approve', style: 1 as const },
-    { text: '拒绝', key: 'reject', style: 2 as const },
-  ],
-};
+const CALLBACK = ASK_CALLBACK;
+const question = APPROVAL_CARD;
 
 describe('NotifyService.ask: button card → click through the Nest callback route → answer (real Nest app, fake WeCom over HTTP)', () => {
   let wecom: FakeWeCom;
@@ -41,20 +33,10 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
 
   beforeAll(async () => {
     wecom = await startFakeWeCom();
-    @Module({
-      imports: [
-        EventEmitterModule.forRoot({ wildcard: true }),
-        NotifyModule.forRoot({ channels: { app: { type: 'wecom-app', ...wecom.credentials, baseUrl: wecom.url } }, defaultChannel: 'app', deps: { clock, retry: { maxAttempts: 1 } } }),
-        NotifyCallbacksModule.forRoot({ path: 'hooks', wecom: { ...CALLBACK, receiveId: wecom.corpId } }),
-      ],
-      providers: [Approvals],
-    })
-    class AskApp {}
-    app = await NestFactory.create(AskApp, { logger: false, rawBody: true });
-    await app.listen(0, '127.0.0.1');
-    const port = (app.getHttpServer().address() as { port: number }).port;
-    wecom.cards.callback = { url: `http://127.0.0.1:${port}/hooks/wecom`, ...CALLBACK };
-    notify = app.get(NotifyService);
+    const ask = await startAskApp(wecom, { clock, imports: [EventEmitterModule.forRoot({ wildcard: true })], providers: [Approvals] });
+    app = ask.app;
+    wecom.cards.callback = ask.target;
+    notify = ask.notify;
   });
 
   afterAll(async () => {
@@ -67,10 +49,7 @@ describe('NotifyService.ask: button card → click through the Nest callback rou
     answers.length = 0;
   });
 
-  async function sentTask(before: number): Promise<string> {
-    await waitFor(() => wecom.cards.tasks.size > before, 'the card send');
-    return [...wecom.cards.tasks.keys()].at(-1) as string;
-  }
+  const sentTask = (before: number) => sentCard(wecom, before);
 
   it('resolves with the member who clicked and updates the card for everyone; a second click is reported once', async () => {
     const before = wecom.cards.tasks.size;
