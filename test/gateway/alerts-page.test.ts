@@ -94,9 +94,9 @@ describeIfChromium('alerts page in headless Chromium', () => {
   it('the column headers of the Alerts view and the Delivery log follow the language switch, at 1,100 px and at 390 px', async () => {
     const headers = () =>
       page.evaluate(() =>
-        Object.fromEntries(['alert-groups', 'alert-silences', 'deliveries-table'].map((id) => [id, [...document.querySelectorAll(`#${id} thead th`)].map((th) => th.textContent)])),
+        Object.fromEntries(['alert-groups', 'alert-silences', 'deliveries-table'].map((id) => [id, Array.from(document.querySelectorAll(`#${id} thead th`)).map((th) => th.textContent)])),
       );
-    const labels = () => page.evaluate(() => [...document.querySelectorAll('#deliveries-table tbody tr:first-child td')].map((td) => td.getAttribute('data-label')));
+    const labels = () => page.evaluate(() => Array.from(document.querySelectorAll('#deliveries-table tbody tr:first-child td')).map((td) => td.getAttribute('data-label')));
     const english = {
       'alert-groups': ['Group', 'Alerts', 'Last notification', 'Actions'],
       'alert-silences': ['Group', 'Time', 'Actions'],
