@@ -177,7 +177,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const metrics = new Metrics();
     const recorder = new SendRecorder(metrics, logger);
     const alertClock = options.channelDeps?.clock ?? systemClock;
-    const alertStore = new AlertStore(store.driver);
+    const alertStore = new AlertStore(store.driver, { deliveries: config.deliveryLog.mode !== 'off' });
     const deliveries = new DeliveryLog(alertStore, alertClock, logger, config.deliveryLog);
     const outbox = new OutboxWorker(store, channels, recorder, metrics, logger, {
       pollMs: config.outboxPollMs,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assertKnownConfigKeys, isNotifyError, type ChannelConfig } from '@wxnotify/core';
 import type { LogLevel } from './observability/logger.js';
+import type { DeliveryLogMode } from './store/delivery-log.js';
 import { MIN_PASSWORD_LENGTH } from './security/password.js';
 
 /** Everything the gateway reads from its environment. See docs/gateway.md for the variables. */
@@ -59,8 +60,8 @@ export interface GatewayConfig {
   alertRoutesFile?: string;
   /** How often due alert groups are flushed (ms). */
   alertPollMs: number;
-  /** Delivery log retention: the newest rows kept, and the longest a row is kept (ms). */
-  deliveryLog: { maxRows: number; maxAgeMs: number };
+  /** Delivery log: which sends are logged (`all`, `alerts`: alert and card rows only, `off`), the newest rows kept, and the longest a row is kept (ms). */
+  deliveryLog: { mode: DeliveryLogMode; maxRows: number; maxAgeMs: number };
   /** How long a flush holds its groups (ms); renewed every third of it while it sends. */
   alertLeaseMs: number;
   /** Longest a synchronous send waits for an upstream rate limit before answering 429 + Retry-After (ms). */
@@ -94,6 +95,14 @@ function intVar(env: Env, name: string, fallback: number, min = 0): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min} (got "${raw}").`);
   return value;
+}
+
+const DELIVERY_LOG_MODES: readonly DeliveryLogMode[] = ['all', 'alerts', 'off'];
+
+function deliveryLogMode(env: Env): DeliveryLogMode {
+  const raw = (env.WXNOTIFY_DELIVERY_LOG ?? '').trim().toLowerCase() || 'all';
+  if (!(DELIVERY_LOG_MODES as readonly string[]).includes(raw)) throw new ConfigError(`WXNOTIFY_DELIVERY_LOG must be all, alerts or off (got "${env.WXNOTIFY_DELIVERY_LOG}").`);
+  return raw as DeliveryLogMode;
 }
 
 function listVar(raw: string | undefined): string[] {
@@ -221,7 +230,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstreamTimeoutMs: intVar(env, 'WXNOTIFY_UPSTREAM_TIMEOUT_MS', 10_000, 100),
     alertRoutesFile: env.WXNOTIFY_ALERT_ROUTES_FILE ? resolve(env.WXNOTIFY_ALERT_ROUTES_FILE) : undefined,
     alertPollMs: intVar(env, 'WXNOTIFY_ALERT_POLL_MS', 1000, 10),
-    deliveryLog: { maxRows: intVar(env, 'WXNOTIFY_DELIVERY_LOG_MAX_ROWS', 10_000, 1), maxAgeMs: intVar(env, 'WXNOTIFY_DELIVERY_LOG_DAYS', 30, 1) * 24 * 3600_000 },
+    deliveryLog: { mode: deliveryLogMode(env), maxRows: intVar(env, 'WXNOTIFY_DELIVERY_LOG_MAX_ROWS', 10_000, 1), maxAgeMs: intVar(env, 'WXNOTIFY_DELIVERY_LOG_DAYS', 30, 1) * 24 * 3600_000 },
     alertLeaseMs: intVar(env, 'WXNOTIFY_ALERT_LEASE_MS', 5 * 60_000, 300),
     syncMaxWaitMs: intVar(env, 'WXNOTIFY_SYNC_MAX_WAIT_MS', 3000, 0),
     minFreeDiskBytes: sizeVar(env, 'WXNOTIFY_MIN_FREE_DISK', 32 * 1024 * 1024),

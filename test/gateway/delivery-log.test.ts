@@ -1,4 +1,11 @@
-import { startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AlertStore, startedDelivery, type DeliveryRow } from '../../gateway/src/alerts/alert-store.js';
+import { ConfigError, loadConfig } from '../../gateway/src/config.js';
+import { SqliteDriver } from '../../gateway/src/store/sqlite-driver.js';
+import { GatewayStore } from '../../gateway/src/store/store.js';
+import { alertFixture, channelCode, startAlertFakes, startAlertGateway, type AlertFakes } from './support/alert-gateway.js';
 import { TEST_API_KEY, type TestGateway } from './support/test-gateway.js';
 import { until } from './support/until.js';
 
@@ -113,4 +120,67 @@ describe('delivery log retention', () => {
       await fakes.close();
     }
   });
+});
+
+describe('delivery log pruning on the embedded store', () => {
+  it('keeps exactly the newest rows in the list order (newest first, then by id), also among rows of one instant', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wxnotify-dlog-'));
+    const store = new GatewayStore(new SqliteDriver(join(dir, 'wxnotify.db')));
+    try {
+      await store.migrate();
+      const alerts = new AlertStore(store.driver);
+      // 60 rows over 6 instants, 10 rows each: the edge falls inside an instant.
+      const rows: DeliveryRow[] = Array.from({ length: 60 }, (_, i) =>
+        startedDelivery({ id: `row-${String((i * 37) % 60).padStart(2, '0')}`, codeId: '', receiver: 'ops', channel: 'wecom-bot', recipients: null, groupIds: [], title: `t${i}`, reason: 'test', notification: '{}', alerts: 0, coalesced: 0, resendOf: null, createdAt: 1000 + Math.floor(i / 10) }),
+      );
+      await alerts.addDeliveries(rows);
+      const listed = (await alerts.listDeliveries({ limit: 100 })).map((r) => r.id);
+      expect(await alerts.pruneDeliveries(0, 23)).toBe(37);
+      expect((await alerts.listDeliveries({ limit: 100 })).map((r) => r.id)).toEqual(listed.slice(0, 23));
+      // The age limit applies too; nothing past the edge when fewer rows are kept.
+      expect(await alerts.pruneDeliveries(1005, 23)).toBe(13);
+      expect(await alerts.pruneDeliveries(0, 23)).toBe(0);
+      expect((await alerts.listDeliveries({ limit: 100 })).map((r) => r.id)).toEqual(listed.slice(0, 10));
+    } finally {
+      await store.driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('WXNOTIFY_DELIVERY_LOG', () => {
+  it('is all, alerts or off; any other value stops the start with the variable named', () => {
+    expect(loadConfig({}).deliveryLog.mode).toBe('all');
+    expect(loadConfig({ WXNOTIFY_DELIVERY_LOG: 'Alerts' }).deliveryLog.mode).toBe('alerts');
+    expect(() => loadConfig({ WXNOTIFY_DELIVERY_LOG: 'none' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WXNOTIFY_DELIVERY_LOG: 'none' })).toThrow(/WXNOTIFY_DELIVERY_LOG must be all, alerts or off/);
+  });
+
+  for (const mode of ['alerts', 'off'] as const) {
+    it(`${mode}: Code and channel sends are delivered but not logged; alert rows ${mode === 'alerts' ? 'are' : 'are not'}`, async () => {
+      const fakes = await startAlertFakes();
+      const gw = await startAlertGateway(fakes, { env: { WXNOTIFY_DELIVERY_LOG: mode, WXNOTIFY_OUTBOX_POLL_MS: '20' } });
+      try {
+        const code = await gw.createCode({ name: 'ops app' });
+        const sentBefore = fakes.wecom.delivered.length + fakes.robot.delivered.length;
+        expect((await gw.call('POST', `/api/notify/${code.code}`, { title: '磁盘告警', content: 'web-01' }, { auth: false })).status).toBe(200);
+        expect((await gw.call('POST', '/api/channels/ops/send', { title: 'Deploy', content: 'live' })).status).toBe(200);
+        const accepted = await gw.call('POST', '/api/channels/ops/send?async=true', { title: 'Nightly backup', content: 'done' });
+        expect(accepted.status).toBe(202);
+        await outboxReaches(gw, accepted.json.id, 'sent');
+        const intake = await channelCode(gw, 'ops');
+        expect((await gw.call('POST', `/api/alerts/${intake.code}`, alertFixture('alertmanager-v4.json'), { auth: false })).status).toBe(200);
+        fakes.clock.advance(10_000);
+        expect(await gw.flush()).toBe(1);
+        expect(fakes.wecom.delivered.length + fakes.robot.delivered.length).toBe(sentBefore + 4);
+
+        const rows = await deliveries(gw);
+        // With `alerts` the alert group's message is the one row kept; with `off` there is none.
+        expect(rows.map((r) => r.reason)).toEqual(mode === 'alerts' ? ['first notification'] : []);
+      } finally {
+        await gw.close();
+        await fakes.close();
+      }
+    });
+  }
 });

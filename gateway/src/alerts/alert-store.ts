@@ -195,7 +195,11 @@ function toDelivery(r: Row): DeliveryRow {
 
 /** Alert state in the gateway store (SQLite or Postgres): groups, alerts, silences, deliveries. */
 export class AlertStore {
-  constructor(private readonly db: SqlDriver) {}
+  /** `deliveries: false` (WXNOTIFY_DELIVERY_LOG=off): delivery-log rows are neither written nor updated. */
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly options: { deliveries?: boolean } = {},
+  ) {}
 
   // Settings per Code
 
@@ -435,6 +439,7 @@ export class AlertStore {
 
   /** Several rows in one statement per chunk (the gateway's send log writes in batches). */
   async addDeliveries(rows: readonly DeliveryRow[]): Promise<void> {
+    if (this.options.deliveries === false) return;
     for (let i = 0; i < rows.length; i += DELIVERY_INSERT_CHUNK) {
       const chunk = rows.slice(i, i + DELIVERY_INSERT_CHUNK);
       await this.db.run(
@@ -447,6 +452,7 @@ export class AlertStore {
 
   /** Returns whether the row was there. */
   async finishDelivery(id: string, patch: Pick<DeliveryRow, 'status' | 'parts' | 'upstreamCode' | 'retries' | 'error' | 'messageIds' | 'updatedAt'> & Partial<Pick<DeliveryRow, 'hint' | 'coalesced'>>): Promise<boolean> {
+    if (this.options.deliveries === false) return false;
     const changed = await this.db.run('UPDATE alert_deliveries SET status = ?, coalesced = COALESCE(?, coalesced), parts = ?, upstream_code = ?, retries = ?, error = ?, hint = ?, message_ids = ?, updated_at = ? WHERE id = ?', [
       patch.status,
       patch.coalesced ?? null,
@@ -465,9 +471,15 @@ export class AlertStore {
   /** Retention: removes rows older than `before`, then all but the newest `keep`. Returns the rows removed. */
   async pruneDeliveries(before: number, keep: number): Promise<number> {
     let removed = await this.db.run('DELETE FROM alert_deliveries WHERE created_at < ?', [before]);
-    // The first row past `keep` in the list's order (newest first, then by id), and all after it.
-    const [edge] = await this.db.all('SELECT created_at, id FROM alert_deliveries ORDER BY created_at DESC, id LIMIT 1 OFFSET ?', [keep]);
-    if (edge) removed += await this.db.run('DELETE FROM alert_deliveries WHERE created_at < ? OR (created_at = ? AND id >= ?)', [Number(edge.created_at), Number(edge.created_at), String(edge.id)]);
+    // The first row past `keep` in the list's order (newest first, then by id), and all after it. Found
+    // on the created_at index alone (ordering the whole table by created_at and id costs ~20 ms per
+    // 10,000 rows on the embedded store), then by id among the rows of that one instant.
+    const [edge] = await this.db.all('SELECT created_at FROM alert_deliveries ORDER BY created_at DESC LIMIT 1 OFFSET ?', [keep]);
+    if (!edge) return removed;
+    const edgeAt = Number(edge.created_at);
+    const [newer] = await this.db.all('SELECT COUNT(*) AS n FROM alert_deliveries WHERE created_at > ?', [edgeAt]);
+    const [edgeRow] = await this.db.all('SELECT id FROM alert_deliveries WHERE created_at = ? ORDER BY id LIMIT 1 OFFSET ?', [edgeAt, keep - Number(newer?.n ?? 0)]);
+    if (edgeRow) removed += await this.db.run('DELETE FROM alert_deliveries WHERE created_at < ? OR (created_at = ? AND id >= ?)', [edgeAt, edgeAt, String(edgeRow.id)]);
     return removed;
   }
 

@@ -20,7 +20,12 @@ export interface DeliveryMeta {
 /** What an outbox attempt came to (reported by the OutboxWorker). */
 export type OutboxOutcome = { result: SendResult; attempts: number } | { error: unknown; attempts: number; final: boolean };
 
+/** Which sends are logged: every one, only alert and card rows (written by the alert engine), or none. */
+export type DeliveryLogMode = 'all' | 'alerts' | 'off';
+
 export interface DeliveryLogOptions {
+  /** `all` when not given. With `alerts` or `off` this log writes nothing (alert rows are the AlertStore's). */
+  mode?: DeliveryLogMode;
   /** Rows kept at most (the newest). */
   maxRows: number;
   /** Rows older than this are removed (ms). */
@@ -59,6 +64,7 @@ export class DeliveryLog {
   private dropped = 0;
   private failing = false;
   private readonly flushMs: number;
+  private readonly logsSends: boolean;
 
   constructor(
     private readonly store: AlertStore,
@@ -67,6 +73,7 @@ export class DeliveryLog {
     private readonly options: DeliveryLogOptions,
   ) {
     this.flushMs = options.flushMs ?? 250;
+    this.logsSends = (options.mode ?? 'all') === 'all';
   }
 
   /** Prunes now and then every few minutes (also after writes, see flush). */
@@ -84,6 +91,7 @@ export class DeliveryLog {
 
   /** Runs a send and logs its outcome: sent, coalesced (merged by a quota) or failed with the error's code and hint. */
   async record(meta: DeliveryMeta, notification: Notification<unknown, unknown>, send: () => Promise<SendResult>): Promise<SendResult> {
+    if (!this.logsSends) return send();
     try {
       const result = await send();
       this.add(Object.assign(this.row(meta, notification), succeeded(result, 0)));
@@ -96,11 +104,13 @@ export class DeliveryLog {
 
   /** An accepted asynchronous send (outbox entry `id`): written before the 202 answer, so any replica's worker can settle it. */
   async queued(id: string, meta: DeliveryMeta, notification: Notification<unknown, unknown>): Promise<void> {
+    if (!this.logsSends) return;
     await this.store.addDelivery(Object.assign(this.row(meta, notification), { id, status: 'queued' as const }));
   }
 
   /** The outcome of an outbox attempt on its row: sent, queued again (with the attempt's error) or failed. Never throws. */
   async settle(id: string, outcome: OutboxOutcome): Promise<void> {
+    if (!this.logsSends) return;
     const retries = Math.max(0, outcome.attempts - 1);
     const patch = 'result' in outcome ? succeeded(outcome.result, retries) : { ...failed(outcome.error, retries), ...(outcome.final ? {} : { status: 'queued' as const }) };
     try {
@@ -136,8 +146,9 @@ export class DeliveryLog {
       return;
     }
     this.buffer.push(row);
-    if (this.buffer.length >= FLUSH_ROWS) {
-      void this.flush().catch(() => undefined);
+    if (this.buffer.length === FLUSH_ROWS) {
+      // After this turn of the event loop, so that the answers of the sends just made go out first.
+      setImmediate(() => void this.flush().catch(() => undefined));
       return;
     }
     if (!this.timer) {
