@@ -123,10 +123,26 @@ export function startedDelivery(d: Omit<DeliveryRow, 'status' | 'parts' | 'upstr
 }
 
 /**
- * Rows per INSERT: one statement (one SQLite journal commit) per batch of the delivery log. 21
- * values a row: 8,400 bound parameters, under SQLite's 32,766 (3.32+) and Postgres's 65,535.
+ * Rows per INSERT on Postgres: one statement per batch of the delivery log. 21 values a row: 8,400
+ * bound parameters, under Postgres's 65,535.
  */
 const DELIVERY_INSERT_CHUNK = 400;
+
+const DELIVERY_COLUMNS = 'id, code_id, receiver, channel, recipients, group_ids, title, reason, notification, alerts, coalesced, status, parts, upstream_code, retries, error, hint, message_ids, resend_of, created_at, updated_at';
+
+/**
+ * SQLite: a whole batch is ONE parameter, a JSON array of rows (each an array in DELIVERY_COLUMNS
+ * order) unpacked inside SQLite, so a batch is one small statement and one commit whatever its
+ * size, and the values are not bound one by one through the WebAssembly boundary.
+ */
+const SQLITE_DELIVERY_INSERT = `INSERT INTO alert_deliveries (${DELIVERY_COLUMNS}) SELECT ${DELIVERY_COLUMNS.split(', ')
+  .map((_, i) => `value ->> ${i}`)
+  .join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
+
+/** A delivery row's values in DELIVERY_COLUMNS order (its JSON fields as their text). */
+function deliveryValues(d: DeliveryRow): unknown[] {
+  return [d.id, d.codeId, d.receiver, d.channel, JSON.stringify(d.recipients ?? null), JSON.stringify(d.groupIds), d.title, d.reason, d.notification, d.alerts, d.coalesced, d.status, d.parts, d.upstreamCode, d.retries, d.error, d.hint ?? null, JSON.stringify(d.messageIds), d.resendOf, d.createdAt, d.updatedAt];
+}
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : (JSON.parse(String(v)) as T));
@@ -437,16 +453,16 @@ export class AlertStore {
     await this.addDeliveries([d]);
   }
 
-  /** Several rows in one statement per chunk (the gateway's send log writes in batches). */
+  /** Several rows in one statement (per chunk on Postgres; the gateway's send log writes in batches). */
   async addDeliveries(rows: readonly DeliveryRow[]): Promise<void> {
-    if (this.options.deliveries === false) return;
+    if (this.options.deliveries === false || rows.length === 0) return;
+    if (this.db.dialect === 'sqlite') {
+      await this.db.run(SQLITE_DELIVERY_INSERT, [Buffer.from(JSON.stringify(rows.map(deliveryValues)))]);
+      return;
+    }
     for (let i = 0; i < rows.length; i += DELIVERY_INSERT_CHUNK) {
       const chunk = rows.slice(i, i + DELIVERY_INSERT_CHUNK);
-      await this.db.run(
-        `INSERT INTO alert_deliveries (id, code_id, receiver, channel, recipients, group_ids, title, reason, notification, alerts, coalesced, status, parts, upstream_code, retries, error, hint, message_ids, resend_of, created_at, updated_at)
-         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        chunk.flatMap((d) => [d.id, d.codeId, d.receiver, d.channel, JSON.stringify(d.recipients ?? null), JSON.stringify(d.groupIds), d.title, d.reason, d.notification, d.alerts, d.coalesced, d.status, d.parts, d.upstreamCode, d.retries, d.error, d.hint ?? null, JSON.stringify(d.messageIds), d.resendOf, d.createdAt, d.updatedAt]),
-      );
+      await this.db.run(`INSERT INTO alert_deliveries (${DELIVERY_COLUMNS}) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`, chunk.flatMap(deliveryValues));
     }
   }
 
