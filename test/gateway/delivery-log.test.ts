@@ -123,64 +123,59 @@ describe('delivery log retention', () => {
   });
 });
 
-describe('delivery log batches on the embedded store', () => {
-  it('writes a batch of many rows as one JSON parameter and reads every value back unchanged (unicode, quotes, escapes)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wxnotify-dlog-'));
-    const store = new GatewayStore(new SqliteDriver(join(dir, 'wxnotify.db')));
-    try {
-      await store.migrate();
-      const alerts = new AlertStore(store.driver);
-      const odd = ['磁盘告警 "quoted" \\ back\\slash', "it's 🚨🔥 emoji", 'tab\tnew\nline\r\u2028\u2029', '{"looks":"like json"}', '\\u0041 not an escape', 'ключ ✓ العربية'];
-      const rows: DeliveryRow[] = Array.from({ length: 1500 }, (_, i) => {
-        const text = `${odd[i % odd.length]} #${i}`;
-        return Object.assign(
-          startedDelivery({ id: `b-${i}`, codeId: i % 2 ? `code-${i}` : '', receiver: text, channel: 'wecom-app', recipients: i % 3 ? { users: [text, 'zhangsan'] } : null, groupIds: i % 4 ? [] : [`g-${i}`], title: text, reason: 'POST /api/notify/{code}', notification: JSON.stringify({ target: 'code:x', notification: { title: text, content: text } }), alerts: i % 5, coalesced: i % 7, hint: i % 2 ? `请检查 "${text}"` : null, resendOf: i % 9 ? null : `r-${i}`, createdAt: 1_767_000_000_000 + i }),
-          { status: 'failed' as const, parts: i % 3, upstreamCode: i % 2 ? '60020' : null, retries: i % 4, error: i % 2 ? `errmsg: ${text}` : null, messageIds: i % 2 ? [`m-${i}`] : [], updatedAt: 1_767_000_000_000 + 2 * i },
-        );
-      });
-      await alerts.addDeliveries(rows);
-      for (const row of [rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[1499]]) expect(await alerts.getDelivery(row.id)).toEqual({ ...row, hint: row.hint ?? null });
-      const listed = await alerts.listDeliveries({ limit: 2000 });
-      expect(listed).toHaveLength(1500);
-      expect(listed.map((r) => r.title)).toEqual(rows.map((r) => r.title).reverse());
-      // Stored with the same SQL types as bound values: integers stay integers, absent values are NULL.
-      const [types] = await store.driver.all("SELECT typeof(created_at) AS at, typeof(alerts) AS alerts, typeof(upstream_code) AS code, typeof(hint) AS hint, typeof(title) AS title FROM alert_deliveries WHERE id = 'b-0'");
-      expect(types).toEqual({ at: 'integer', alerts: 'integer', code: 'null', hint: 'null', title: 'text' });
-    } finally {
-      await store.driver.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+/** An AlertStore on a fresh embedded store (real SQLite in a temp dir). */
+async function withEmbeddedStore(fn: (alerts: AlertStore, store: GatewayStore) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'wxnotify-dlog-'));
+  const store = new GatewayStore(new SqliteDriver(join(dir, 'wxnotify.db')));
+  try {
+    await store.migrate();
+    await fn(new AlertStore(store.driver), store);
+  } finally {
+    await store.driver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
-it('a title cut short never ends in half an emoji', () => {
-  expect(deliveryTitle({ title: `${'x'.repeat(119)}🚨 disk`, content: '' }, 120)).toBe('x'.repeat(119));
-  expect(deliveryTitle({ title: `${'x'.repeat(118)}🚨 disk`, content: '' }, 120)).toBe(`${'x'.repeat(118)}🚨`);
-});
-
-describe('delivery log pruning on the embedded store', () => {
-  it('keeps exactly the newest rows in the list order (newest first, then by id), also among rows of one instant', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wxnotify-dlog-'));
-    const store = new GatewayStore(new SqliteDriver(join(dir, 'wxnotify.db')));
-    try {
-      await store.migrate();
-      const alerts = new AlertStore(store.driver);
-      // 60 rows over 6 instants, 10 rows each: the edge falls inside an instant.
-      const rows: DeliveryRow[] = Array.from({ length: 60 }, (_, i) =>
-        startedDelivery({ id: `row-${String((i * 37) % 60).padStart(2, '0')}`, codeId: '', receiver: 'ops', channel: 'wecom-bot', recipients: null, groupIds: [], title: `t${i}`, reason: 'test', notification: '{}', alerts: 0, coalesced: 0, resendOf: null, createdAt: 1000 + Math.floor(i / 10) }),
+describe('delivery log rows on the embedded store', () => {
+  it('writes a batch of many rows as one JSON parameter and reads every value back unchanged (unicode, quotes, escapes)', () =>
+    withEmbeddedStore(async (alerts, store) => {
+    const odd = ['磁盘告警 "quoted" \\ back\\slash', "it's 🚨🔥 emoji", 'tab\tnew\nline\r\u2028\u2029', '{"looks":"like json"}', '\\u0041 not an escape', 'ключ ✓ العربية'];
+    const rows: DeliveryRow[] = Array.from({ length: 1500 }, (_, i) => {
+      const text = `${odd[i % odd.length]} #${i}`;
+      return Object.assign(
+        startedDelivery({ id: `b-${i}`, codeId: i % 2 ? `code-${i}` : '', receiver: text, channel: 'wecom-app', recipients: i % 3 ? { users: [text, 'zhangsan'] } : null, groupIds: i % 4 ? [] : [`g-${i}`], title: text, reason: 'POST /api/notify/{code}', notification: JSON.stringify({ target: 'code:x', notification: { title: text, content: text } }), alerts: i % 5, coalesced: i % 7, hint: i % 2 ? `请检查 "${text}"` : null, resendOf: i % 9 ? null : `r-${i}`, createdAt: 1_767_000_000_000 + i }),
+        { status: 'failed' as const, parts: i % 3, upstreamCode: i % 2 ? '60020' : null, retries: i % 4, error: i % 2 ? `errmsg: ${text}` : null, messageIds: i % 2 ? [`m-${i}`] : [], updatedAt: 1_767_000_000_000 + 2 * i },
       );
-      await alerts.addDeliveries(rows);
-      const listed = (await alerts.listDeliveries({ limit: 100 })).map((r) => r.id);
-      expect(await alerts.pruneDeliveries(0, 23)).toBe(37);
-      expect((await alerts.listDeliveries({ limit: 100 })).map((r) => r.id)).toEqual(listed.slice(0, 23));
-      // The age limit applies too; nothing past the edge when fewer rows are kept.
-      expect(await alerts.pruneDeliveries(1005, 23)).toBe(13);
-      expect(await alerts.pruneDeliveries(0, 23)).toBe(0);
-      expect((await alerts.listDeliveries({ limit: 100 })).map((r) => r.id)).toEqual(listed.slice(0, 10));
-    } finally {
-      await store.driver.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+    await alerts.addDeliveries(rows);
+    for (const row of [rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[1499]]) expect(await alerts.getDelivery(row.id)).toEqual({ ...row, hint: row.hint ?? null });
+    const listed = await alerts.listDeliveries({ limit: 2000 });
+    expect(listed).toHaveLength(1500);
+    expect(listed.map((r) => r.title)).toEqual(rows.map((r) => r.title).reverse());
+    // Stored with the same SQL types as bound values: integers stay integers, absent values are NULL.
+    const [types] = await store.driver.all("SELECT typeof(created_at) AS at, typeof(alerts) AS alerts, typeof(upstream_code) AS code, typeof(hint) AS hint, typeof(title) AS title FROM alert_deliveries WHERE id = 'b-0'");
+    expect(types).toEqual({ at: 'integer', alerts: 'integer', code: 'null', hint: 'null', title: 'text' });
+    }));
+
+  it('keeps exactly the newest rows in the list order (newest first, then by id), also among rows of one instant', () =>
+    withEmbeddedStore(async (alerts) => {
+    // 60 rows over 6 instants, 10 rows each: the edge falls inside an instant.
+    const rows: DeliveryRow[] = Array.from({ length: 60 }, (_, i) =>
+      startedDelivery({ id: `row-${String((i * 37) % 60).padStart(2, '0')}`, codeId: '', receiver: 'ops', channel: 'wecom-bot', recipients: null, groupIds: [], title: `t${i}`, reason: 'test', notification: '{}', alerts: 0, coalesced: 0, resendOf: null, createdAt: 1000 + Math.floor(i / 10) }),
+    );
+    await alerts.addDeliveries(rows);
+    const listed = (await alerts.listDeliveries({ limit: 100 })).map((r) => r.id);
+    expect(await alerts.pruneDeliveries(0, 23)).toBe(37);
+    expect((await alerts.listDeliveries({ limit: 100 })).map((r) => r.id)).toEqual(listed.slice(0, 23));
+    // The age limit applies too; nothing past the edge when fewer rows are kept.
+    expect(await alerts.pruneDeliveries(1005, 23)).toBe(13);
+    expect(await alerts.pruneDeliveries(0, 23)).toBe(0);
+    expect((await alerts.listDeliveries({ limit: 100 })).map((r) => r.id)).toEqual(listed.slice(0, 10));
+    }));
+
+  it('a title cut short never ends in half an emoji', () => {
+    expect(deliveryTitle({ title: `${'x'.repeat(119)}🚨 disk`, content: '' }, 120)).toBe('x'.repeat(119));
+    expect(deliveryTitle({ title: `${'x'.repeat(118)}🚨 disk`, content: '' }, 120)).toBe(`${'x'.repeat(118)}🚨`);
   });
 });
 
