@@ -199,11 +199,13 @@ async function sharedLimitsOnly(startGateway: typeof StartGateway, loadConfig: t
 export async function run(): Promise<void> {
   const { startGateway, loadConfig } = await loadGateway();
   if (process.env.BENCH_ONLY === 'shared-limits') return sharedLimitsOnly(startGateway, loadConfig);
+  // `WXNOTIFY_DELIVERY_LOG=off npm run bench gateway` shows what the default delivery log (all) costs the Code route.
+  const deliveryLog = process.env.WXNOTIFY_DELIVERY_LOG ?? 'all';
   const wecom = await FakeWeCom.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'wxnotify-bench-'));
   const gateway = await startGateway(
     {
-      ...loadConfig({ PORT: '0', WXNOTIFY_HOST: '127.0.0.1', WXNOTIFY_DATA_DIR: dataDir, WXNOTIFY_SECRET_KEY: 'b'.repeat(64), WXNOTIFY_ADMIN_PASSWORD: 'bench-password', WXNOTIFY_WECOM_BASE_URL: wecom.url, WXNOTIFY_LOG_LEVEL: 'warn' }),
+      ...loadConfig({ PORT: '0', WXNOTIFY_HOST: '127.0.0.1', WXNOTIFY_DATA_DIR: dataDir, WXNOTIFY_SECRET_KEY: 'b'.repeat(64), WXNOTIFY_ADMIN_PASSWORD: 'bench-password', WXNOTIFY_WECOM_BASE_URL: wecom.url, WXNOTIFY_LOG_LEVEL: 'warn', WXNOTIFY_DELIVERY_LOG: deliveryLog }),
       codeRatePerMinute: 1_000_000,
     },
     { log: () => undefined },
@@ -225,7 +227,7 @@ export async function run(): Promise<void> {
       await direct.send({ title: 'Alert', content: content(i), format: 'markdown', to: { users: [users[(i + 1000) % users.length]!] } });
     });
     let failures = 0;
-    const gw = await measure('gateway POST /api/notify/{code}', async (i) => {
+    const gw = await measure(`gateway POST /api/notify/{code} (delivery log ${deliveryLog})`, async (i) => {
       const status = await postJson(agent, `${gateway.url}/api/notify/${memberCodes[Math.abs(i) % memberCodes.length]}`, JSON.stringify({ title: 'Alert', content: content(i) }));
       if (status !== 200) failures++;
     });
