@@ -90,7 +90,8 @@ export interface CardUpdateDue {
   dueAt: number;
 }
 
-const CARD_CODE_TTL_MS = WECOM_APP_LIMITS.cardResponseCodeTtlSeconds * 1000;
+/** How long a card's response code can update it (WeCom: 72 h). */
+export const CARD_CODE_TTL_MS = WECOM_APP_LIMITS.cardResponseCodeTtlSeconds * 1000;
 /** Repeats of one long-firing group each send a card; the newest few are kept. */
 const MAX_CARD_CODES = 20;
 

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { abortMayHaveArrived, alertCardResultText, isNotifyError, WECOM_APP_LIMITS, type AlertLanguage, type Clock, type TemplateCardUpdate } from '@wxnotify/core';
+import { abortMayHaveArrived, alertCardResultText, isNotifyError, type AlertLanguage, type Clock, type TemplateCardUpdate } from '@wxnotify/core';
 import type { GatewayLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Leases } from '../store/leases.js';
-import { startedDelivery, type AlertStore, type CardUpdateDue, type DeliveryRow, type GroupRow } from './alert-store.js';
+import { CARD_CODE_TTL_MS, startedDelivery, type AlertStore, type CardUpdateDue, type DeliveryRow, type GroupRow } from './alert-store.js';
 import type { AlertTarget, AlertTargets } from './targets.js';
 
 /** Waits before each further try of an update WeCom answered with a retryable error (the client has already retried within its call). */
 export const CARD_UPDATE_RETRY_DELAYS_MS: readonly number[] = [30_000, 120_000, 600_000, 3_600_000];
-const CODE_TTL_MS = WECOM_APP_LIMITS.cardResponseCodeTtlSeconds * 1000;
 
 export interface CardUpdateJob {
   group: Pick<GroupRow, 'id' | 'codeId'>;
@@ -114,7 +113,7 @@ export class AlertCardUpdates {
   /** One try of `job` (the `retries`-th later one); schedules the next or records the outcome. */
   private async attemptLogged(id: string, job: CardUpdateJob, retries: number): Promise<void> {
     if (!job.target.cards) return this.finish(id, job, retries, new Error('the receiver has no WeCom app of its own'));
-    if (this.clock.now() - job.update.issuedAt >= CODE_TTL_MS) return this.finish(id, job, retries, expired());
+    if (this.clock.now() - job.update.issuedAt >= CARD_CODE_TTL_MS) return this.finish(id, job, retries, expired());
     const error = await this.attempt(job);
     if (error === undefined || !this.mayRetry(job, error, retries)) return this.finish(id, job, retries, error);
     const dueAt = this.clock.now() + this.delayFor(error, retries);
@@ -149,7 +148,7 @@ export class AlertCardUpdates {
   /** Only retryable failures that did not reach WeCom (the code is unspent), while tries are left and the code still lives at the next try. */
   private mayRetry(job: CardUpdateJob, error: unknown, retries: number): boolean {
     if (!isNotifyError(error) || !error.retryable || abortMayHaveArrived(error) || retries >= this.delaysMs.length) return false;
-    return this.clock.now() + this.delayFor(error, retries) - job.update.issuedAt < CODE_TTL_MS;
+    return this.clock.now() + this.delayFor(error, retries) - job.update.issuedAt < CARD_CODE_TTL_MS;
   }
 
   private delayFor(error: unknown, retries: number): number {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { buttonCard, isNotifyError, NotifyError, validationError, type TemplateCardEvent, type WeComAppChannel } from '@wxnotify/core';
+import { buttonCard, isNotifyError, NotifyError, validationError, WECOM_APP_LIMITS, type TemplateCardEvent, type WeComAppChannel } from '@wxnotify/core';
 import { NOTIFY_RUNTIME } from '../notify.constants.js';
 import type { NotifyRuntime } from '../notify.runtime.js';
 import { SummaryLog } from '../summary-log.js';
@@ -11,7 +11,7 @@ import { AskHandlers } from './ask-handlers.js';
 import { ASK_EVENTS, type AskAnswered, type AskAnsweredEvent, type AskOptions, type AskOutcome, type AskResult, type AskTimeoutEvent, type PendingQuestion } from './ask.types.js';
 
 /** WeCom's response codes live 72 h: after that no click can update the card, so ended questions are forgotten. */
-const ENDED_MEMORY_MS = 72 * 3600_000;
+const ENDED_MEMORY_MS = WECOM_APP_LIMITS.cardResponseCodeTtlSeconds * 1000;
 const DEFAULT_ANSWERED = '已由 {user} 选择 {text}';
 const DEFAULT_TIMEOUT = '已超时';
 const SWEEP_BATCH = 100;
